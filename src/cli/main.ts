@@ -1,0 +1,50 @@
+import { PRODUCT } from '../core/productInfo';
+import { DETECT_USAGE, detectCommand } from './detectCommand';
+import { CliIo, processIo, UsageError } from './io';
+
+const HELP = `dockerfork — ${PRODUCT.name} ${PRODUCT.version} on the command line
+
+Usage:
+  dockerfork <command> [options]
+
+Commands:
+  ${DETECT_USAGE}
+      List the Docker source trees (moby, docker-ce, docker/cli, vendored
+      components) at DIR and below it. Exit 1 when there is none.
+
+Options:
+  -h, --help     Show this help.
+  --version      Print the version.
+
+Exit codes: 0 success, 1 the command failed, 2 it was called wrongly.
+`;
+
+/** Runs the CLI and returns its exit code; never calls process.exit itself. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case 'version':
+        io.out(`${PRODUCT.version}\n`);
+        return 0;
+      case 'detect':
+        return await detectCommand(rest, io);
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`dockerfork: ${e.message}\nRun 'dockerfork --help' for usage.\n`);
+      return 2;
+    }
+    io.err(`dockerfork: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

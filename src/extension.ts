@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { registerGeneralCommands } from './commands/generalCommands';
+import { PRODUCT } from './core/productInfo';
+import { createLog } from './log';
+import { EmptyView } from './views/emptyView';
+import { RepositoryView } from './views/repositoryView';
+import { WorkspaceRepositories } from './workspaceRepositories';
+
+const moduleLoadedAt = performance.now();
+
+/** What activate() returns to other extensions and to tests. */
+export interface DockerForkApi {
+  /** Milliseconds from this module being loaded to activate() returning. */
+  readonly activationMs: number;
+}
+
+/** Wiring only: creates the services and views and hands them to VS Code to dispose. */
+export function activate(context: vscode.ExtensionContext): DockerForkApi {
+  const log = createLog();
+  const repos = new WorkspaceRepositories(log);
+  const repositoryView = new RepositoryView(repos);
+  const empty = new EmptyView();
+  context.subscriptions.push(
+    log,
+    repos,
+    repositoryView,
+    vscode.window.registerTreeDataProvider('dockerFork.repository', repositoryView),
+    vscode.window.registerTreeDataProvider('dockerFork.buildTargets', empty),
+    vscode.window.registerTreeDataProvider('dockerFork.vendor', empty),
+    vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
+    ...registerGeneralCommands(repos, log),
+  );
+  const activationMs = performance.now() - moduleLoadedAt;
+  log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

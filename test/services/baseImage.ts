@@ -1,0 +1,71 @@
+import Docker from 'dockerode';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from './processes';
+import { makeRigDir, removeRigDir } from './tempRoot';
+
+/** The builder base image the fixture's Dockerfile starts FROM. */
+export const BASE_IMAGE = 'dfw-base:bookworm';
+/** Bump when the packages in the base image change, so caches are rebuilt. */
+const BASE_IMAGE_RECIPE = 'bookworm-minbase-make-v1';
+
+export function cacheDir(): string {
+  const dir = process.env.DFW_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'docker-fork-workbench');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The Debian mirror apt already uses here, so debootstrap works wherever apt does. */
+export function debianMirror(): string {
+  if (process.env.DFW_DEBIAN_MIRROR) return process.env.DFW_DEBIAN_MIRROR;
+  const sources = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'];
+  for (const file of sources) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const deb822 = /^URIs:\s*(\S+)/m.exec(text);
+    if (deb822 && !deb822[1].includes('security')) return deb822[1];
+    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+\s+main/m.exec(text);
+    if (oneLine) return oneLine[1];
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/**
+ * A tarball of a Debian bookworm minbase root file system with make, made
+ * once with debootstrap and cached: no image registry is reachable here.
+ */
+export async function ensureBaseImageTarball(debootstrap: string, log: (line: string) => void): Promise<string> {
+  const tarball = path.join(cacheDir(), `base-${BASE_IMAGE_RECIPE}.tar`);
+  if (fs.existsSync(tarball)) return tarball;
+  const work = makeRigDir('debootstrap');
+  try {
+    const rootfs = path.join(work, 'rootfs');
+    const mirror = debianMirror();
+    log(`Making the base image root file system with debootstrap from ${mirror} (about a minute, once)...`);
+    await run(debootstrap, ['--variant=minbase', '--include=make', 'bookworm', rootfs, mirror], { timeoutMs: 15 * 60_000 });
+    const partial = `${tarball}.partial-${process.pid}`;
+    await run('tar', ['-C', rootfs, '-cf', partial, '.']);
+    fs.renameSync(partial, tarball);
+  } finally {
+    removeRigDir(work);
+  }
+  return tarball;
+}
+
+/** Imports the cached root file system as BASE_IMAGE, as `docker import` would. */
+export async function importBaseImage(docker: Docker, tarball: string): Promise<void> {
+  const [repo, tag] = BASE_IMAGE.split(':');
+  const stream = await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
+      const failed = output?.find((o) => o.error);
+      if (err || failed) reject(err ?? new Error(failed!.error));
+      else resolve();
+    }),
+  );
+}

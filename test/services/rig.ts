@@ -1,0 +1,66 @@
+import { BASE_IMAGE, ensureBaseImageTarball, importBaseImage } from './baseImage';
+import { DockerEngine, startDockerEngine } from './dockerEngine';
+import { GitDaemon, startGitDaemon } from './gitDaemon';
+import { requireTools, TOOLS } from './preflight';
+import { SshServer, startSshServer } from './sshServer';
+import { makeRigDir, removeRigDir } from './tempRoot';
+
+/** The real services the integration tests run against, all under one temp dir, on loopback. */
+export interface Rig {
+  readonly root: string;
+  readonly docker: DockerEngine;
+  /** Name of the locally made builder base image, present in `docker`. */
+  readonly baseImage: string;
+  readonly ssh: SshServer;
+  readonly git: GitDaemon;
+  stop(): Promise<void>;
+}
+
+const log = (line: string) => process.stderr.write(`[rig] ${line}\n`);
+
+/** Needs root: dockerd cannot run otherwise. */
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error('The test rig starts a private Docker engine (dockerd), which needs root: run the tests as root, for example with sudo -E npm test.');
+  }
+}
+
+/**
+ * Starts the Docker engine, sshd and git daemon, and loads the base image.
+ * On any failure it stops what it had started before rethrowing.
+ */
+export async function startRig(): Promise<Rig> {
+  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar]);
+  requireRoot();
+  const root = makeRigDir('services');
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((s) => (started.push(s), s));
+  const t0 = Date.now();
+  try {
+    const [docker, ssh, git, tarball] = await Promise.all([
+      track(startDockerEngine(root, tools.dockerd)),
+      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'] })),
+      track(startGitDaemon(root, tools.git)),
+      ensureBaseImageTarball(tools.debootstrap, log),
+    ]);
+    await importBaseImage(docker.client, tarball);
+    log(`started in ${((Date.now() - t0) / 1000).toFixed(1)}s under ${root}: dockerd ${docker.host}, sshd 127.0.0.1:${ssh.port}, git daemon 127.0.0.1:${git.port}`);
+    return {
+      root,
+      docker,
+      baseImage: BASE_IMAGE,
+      ssh,
+      git,
+      stop: () => stopAll(root, started),
+    };
+  } catch (e) {
+    await stopAll(root, started);
+    throw e;
+  }
+}
+
+async function stopAll(root: string, services: Array<{ stop(): Promise<void> }>): Promise<void> {
+  await Promise.allSettled(services.map((s) => s.stop()));
+  removeRigDir(root);
+  log(`stopped; removed ${root}`);
+}

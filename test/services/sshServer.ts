@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Daemon, freePort, readBanner, run, startDaemon, waitUntil } from './processes';
+
+/** An OpenSSH server on 127.0.0.1 with generated host and user keys. */
+export interface SshServer {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly user: string;
+  /** Private key accepted for `user`. */
+  readonly identityFile: string;
+  /** A known_hosts file holding this server's real host key. */
+  readonly knownHostsFile: string;
+  /** The host key line, `ssh-ed25519 AAAA…`. */
+  readonly hostPublicKey: string;
+  readonly daemon: Daemon;
+  /** argv for `ssh` reaching this server with strict host key checking. */
+  sshArgs(...remoteCommand: string[]): string[];
+  stop(): Promise<void>;
+}
+
+export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string }): Promise<SshServer> {
+  const dir = path.join(root, 'sshd');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const hostKey = path.join(dir, 'ssh_host_ed25519_key');
+  const identityFile = path.join(dir, 'id_ed25519');
+  await run(tools.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'dfw-rig-host', '-f', hostKey]);
+  await run(tools.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'dfw-rig-user', '-f', identityFile]);
+  const authorizedKeys = path.join(dir, 'authorized_keys');
+  fs.copyFileSync(`${identityFile}.pub`, authorizedKeys);
+  const port = await freePort();
+  const user = os.userInfo().username;
+  const config = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authorizedKeys}`,
+      `AllowUsers ${user}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      // The key files live in a temp dir that sshd's ownership checks would reject.
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      'LogLevel VERBOSE',
+      '',
+    ].join('\n'),
+  );
+  if (process.getuid?.() === 0) fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation dir
+  const daemon = startDaemon('sshd', tools.sshd, ['-D', '-e', '-f', config], path.join(dir, 'sshd.log'));
+  try {
+    await waitUntil(`SSH on 127.0.0.1:${port}`, async () => (await readBanner(port)).startsWith('SSH-2.0-'), daemon, 30_000);
+  } catch (e) {
+    await daemon.stop();
+    throw e;
+  }
+  const hostPublicKey = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  const knownHostsFile = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    identityFile,
+    knownHostsFile,
+    hostPublicKey,
+    daemon,
+    sshArgs: (...remoteCommand) => [
+      '-F', '/dev/null',
+      '-i', identityFile,
+      '-p', String(port),
+      '-o', 'IdentitiesOnly=yes',
+      '-o', 'BatchMode=yes',
+      '-o', 'StrictHostKeyChecking=yes',
+      '-o', `UserKnownHostsFile=${knownHostsFile}`,
+      `${user}@127.0.0.1`,
+      ...remoteCommand,
+    ],
+    stop: () => daemon.stop(),
+  };
+}
