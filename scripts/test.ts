@@ -1,0 +1,107 @@
+// `npm test`: runs the test layers in order, each as its own process, and
+// always finishes with the leftovers check. Usage: node out/scripts/test.js [layer...]
+import { spawn } from 'child_process';
+import * as path from 'path';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const MOCHA = path.join(REPO_ROOT, 'node_modules/mocha/bin/mocha.js');
+const out = (p: string) => path.join(REPO_ROOT, 'out', p);
+
+interface Layer {
+  readonly name: string;
+  readonly describe: string;
+  readonly argv: string[];
+  /** A command run first (argv for node), whose failure fails the layer. */
+  readonly prepare?: string[];
+}
+
+function vscodeRunner(): string[] {
+  // @vscode/test-electron where a VS Code build is at hand; code-server otherwise.
+  const electron = process.env.VSCODE_EXECUTABLE_PATH || process.env.DFW_VSCODE_RUNNER === 'electron';
+  return [out(electron ? 'test/runners/electron.js' : 'test/runners/codeServer.js')];
+}
+
+const LAYERS: Record<string, () => Layer> = {
+  unit: () => ({ name: 'unit', describe: 'core under plain Node', argv: [MOCHA, out('test/unit/**/*.test.js')] }),
+  integration: () => ({
+    name: 'integration',
+    describe: 'core against a private Docker engine, sshd and git daemon',
+    argv: [MOCHA, '--require', out('test/integration/rigHooks.js'), out('test/integration/**/*.test.js')],
+  }),
+  vscode: () => ({ name: 'vscode', describe: 'the extension in a real VS Code extension host', argv: vscodeRunner() }),
+  package: () => ({
+    name: 'package',
+    describe: 'the .vsix from npm run package',
+    prepare: [path.join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', 'dist/docker-fork-workbench.vsix'],
+    argv: [MOCHA, out('test/package/**/*.test.js')],
+  }),
+  leftovers: () => ({ name: 'leftovers', describe: 'nothing left running', argv: [MOCHA, out('test/leftovers/**/*.test.js')] }),
+};
+
+interface Outcome {
+  layer: string;
+  passed: number;
+  failed: number;
+  pending: number;
+  exitCode: number;
+  seconds: number;
+}
+
+async function runLayer(layer: Layer): Promise<Outcome> {
+  process.stdout.write(`\n=== ${layer.name}: ${layer.describe}\n`);
+  const started = Date.now();
+  if (layer.prepare) {
+    const code = await new Promise<number>((resolve) =>
+      spawn(process.execPath, layer.prepare!, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).on('close', (c) => resolve(c ?? 1)),
+    );
+    if (code !== 0) return { layer: layer.name, passed: 0, failed: 1, pending: 0, exitCode: code, seconds: (Date.now() - started) / 1000 };
+  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, layer.argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      process.stdout.write(d);
+      text += d.toString('utf8');
+    });
+    child.on('close', (code, signal) => {
+      const count = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+      resolve({
+        layer: layer.name,
+        passed: count(/(\d+) passing/),
+        failed: count(/(\d+) failing/),
+        pending: count(/(\d+) pending/),
+        exitCode: code ?? (signal ? 1 : 0),
+        seconds: (Date.now() - started) / 1000,
+      });
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const requested = process.argv.slice(2);
+  for (const r of requested) if (!LAYERS[r]) throw new Error(`unknown test layer '${r}'; layers: ${Object.keys(LAYERS).join(', ')}`);
+  const names = requested.length ? requested : ['unit', 'integration', 'vscode', 'package'];
+  const outcomes: Outcome[] = [];
+  for (const name of names) outcomes.push(await runLayer(LAYERS[name]()));
+  // Even when a layer failed: did it leave anything running?
+  if (names.length > 1 || names[0] === 'integration' || names[0] === 'vscode') outcomes.push(await runLayer(LAYERS.leftovers()));
+  process.stdout.write('\n=== summary\n');
+  for (const o of outcomes) {
+    const status = o.exitCode === 0 ? 'ok' : `FAILED (exit ${o.exitCode})`;
+    process.stdout.write(`${o.layer.padEnd(12)} ${String(o.passed).padStart(4)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(0).padStart(4)}s  ${status}\n`);
+  }
+  const passed = outcomes.reduce((n, o) => n + o.passed, 0);
+  // A layer that died without mocha's summary still counts as a failure.
+  const failed = outcomes.reduce((n, o) => n + (o.failed || (o.exitCode !== 0 ? 1 : 0)), 0);
+  const skipped = outcomes.reduce((n, o) => n + o.pending, 0);
+  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    process.stderr.write(`${e instanceof Error ? e.message : e}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,61 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import yauzl from 'yauzl';
+import { ensureCodeServer } from '../runners/codeServerInstall';
+import { run } from '../services/processes';
+import { makeRigDir, removeRigDir } from '../services/tempRoot';
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const VSIX = path.join(REPO_ROOT, 'dist/docker-fork-workbench.vsix');
+
+function entries(file: string): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const names: string[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve(names));
+      zip.on('error', reject);
+      zip.readEntry();
+    }),
+  );
+}
+
+describe('the .vsix from npm run package', function () {
+  this.timeout(600_000);
+
+  it('holds the bundles, manifest, CLI and media', async () => {
+    const names = await entries(VSIX);
+    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/bin/dockerfork.js', 'extension/media/docker-fork.svg', 'extension/readme.md']) {
+      assert.ok(names.some((n) => n.toLowerCase() === needed.toLowerCase()), `${needed} missing from the vsix: ${names.join(', ')}`);
+    }
+  });
+
+  it('holds no sources, tests, compiled tests, fixtures or node_modules', async () => {
+    const names = await entries(VSIX);
+    const unwanted = names.filter((n) => /^extension\/(src|test|out|bench|scripts|node_modules|test-results)\//.test(n) || /\.ts$/.test(n) || /\.map$/.test(n));
+    assert.deepStrictEqual(unwanted, []);
+  });
+
+  it('installs into a real VS Code server (code-server --install-extension) and is listed', async () => {
+    const pkg = await ensureCodeServer((l) => process.stderr.write(`[package] ${l}\n`));
+    const root = makeRigDir('vsix');
+    try {
+      const extensionsDir = path.join(root, 'extensions');
+      const cli = path.join(pkg, 'out/node/entry.js');
+      const common = ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(root, 'user-data')];
+      await run(process.execPath, [cli, ...common, '--install-extension', VSIX]);
+      const listed = await run(process.execPath, [cli, ...common, '--list-extensions', '--show-versions']);
+      const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+      assert.match(listed, new RegExp(`^docker-fork-workbench\\.docker-fork-workbench@${version.replace(/\./g, '\\.')}$`, 'm'));
+      const installed = fs.readdirSync(extensionsDir).find((d) => d.startsWith('docker-fork-workbench.'));
+      assert.ok(installed && fs.existsSync(path.join(extensionsDir, installed, 'dist/extension.js')));
+    } finally {
+      removeRigDir(root);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { CliIo } from '../../src/cli/io';
+import { FIXTURES, REPO_ROOT } from './paths';
+
+async function cli(argv: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), cwd };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+
+describe('dockerfork CLI', () => {
+  it('--version prints the package version', async () => {
+    assert.deepStrictEqual(await cli(['--version']), { code: 0, out: `${version}\n`, err: '' });
+  });
+
+  it('--help lists the commands and options, exit 0; no arguments prints it too but exits 2', async () => {
+    const help = await cli(['--help']);
+    assert.strictEqual(help.code, 0);
+    assert.match(help.out, /dockerfork detect \[--cwd DIR\]/);
+    assert.match(help.out, /--version/);
+    assert.strictEqual((await cli(['-h'])).out, help.out);
+    assert.strictEqual((await cli([])).code, 2);
+  });
+
+  it('rejects an unknown command or option with exit 2 and a pointer to --help', async () => {
+    const r = await cli(['deploy-everything']);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /unknown command 'deploy-everything'[\s\S]*dockerfork --help/);
+    assert.match((await cli(['detect', '--depht', '2'])).err, /unknown option '--depht'/);
+    assert.match((await cli(['detect', '--depth', 'seven'])).err, /--depth must be a whole number from 0 to 3, got 'seven'/);
+  });
+
+  it('detect --json reports the fixture fork as moby; a folder with none exits 1 naming it', async () => {
+    const r = await cli(['detect', '--json', '--cwd', path.join(FIXTURES, 'moby-fork')]);
+    assert.strictEqual(r.code, 0, r.err);
+    const repos = JSON.parse(r.out);
+    assert.deepStrictEqual(repos.map((x: { kind: string; name: string }) => [x.name, x.kind]), [['moby-fork', 'moby']]);
+    const none = await cli(['detect', '--cwd', path.join(REPO_ROOT, 'media')]);
+    assert.strictEqual(none.code, 1);
+    assert.ok(none.err.includes(path.join(REPO_ROOT, 'media')), none.err);
+  });
+
+  it('runs from the bundle through bin/dockerfork.js as the installed command would', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [path.join(REPO_ROOT, 'bin/dockerfork.js'), ...args], (err, stdout) =>
+          resolve({ code: err ? Number(err.code ?? 1) : 0, stdout }),
+        ),
+      );
+    assert.deepStrictEqual(await run(['--version']), { code: 0, stdout: `${version}\n` });
+    assert.strictEqual((await run(['no-such-command'])).code, 2);
+  });
+});
