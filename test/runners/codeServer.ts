@@ -2,7 +2,7 @@
 // code-server (VS Code's server and workbench) driven by Debian's Chromium.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { HostTestReport } from '../vscode/index';
+import type { HostTestReport } from '../vscode/hostReport';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { launchChromium } from './browser';
 import { ensureCodeServer } from './codeServerInstall';
@@ -22,7 +22,7 @@ export interface HostRunOptions {
 }
 
 /** Starts code-server and Chromium, runs the tests module in the extension host, and always cleans up. */
-export async function runInCodeServer(options: HostRunOptions): Promise<HostTestReport> {
+export async function runInCodeServer(options: HostRunOptions): Promise<HostTestReport & { pageToReportMs: number }> {
   const pkg = await ensureCodeServer(log);
   const root = makeRigDir('vscode');
   const resultFile = path.join(root, 'result.json');
@@ -35,6 +35,7 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
     browser = await launchChromium(root);
     const pageErrors: string[] = [];
     browser.page.on('pageerror', (e) => pageErrors.push(String(e)));
+    const opened = Date.now();
     await browser.page.goto(testUrl(server, workspace, REPO_ROOT, options.testsPath));
     const deadline = Date.now() + (options.timeoutMs ?? 180_000);
     while (!fs.existsSync(resultFile)) {
@@ -45,7 +46,8 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
       if (server.daemon.exited()) throw new Error(`code-server exited during the tests; see ${server.daemon.logFile}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const report = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as HostTestReport;
+    const pageToReportMs = Date.now() - opened;
+    const report = { ...(JSON.parse(fs.readFileSync(resultFile, 'utf8')) as HostTestReport), pageToReportMs };
     if (options.screenshot) {
       await new Promise((r) => setTimeout(r, 1500)); // let the view render after the last command
       fs.mkdirSync(path.dirname(options.screenshot), { recursive: true });

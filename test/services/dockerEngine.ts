@@ -14,8 +14,8 @@ export interface DockerEngine {
   stop(): Promise<void>;
 }
 
-export async function startDockerEngine(root: string, dockerd: string): Promise<DockerEngine> {
-  const dataRoot = path.join(root, 'data');
+/** `dataRoot` defaults to a dir under `root`; pass one to keep images between runs. */
+export async function startDockerEngine(root: string, dockerd: string, dataRoot = path.join(root, 'data')): Promise<DockerEngine> {
   const execRoot = path.join(root, 'exec');
   const socketPath = path.join(root, 'docker.sock');
   const configFile = path.join(root, 'daemon.json');
