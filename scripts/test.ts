@@ -11,7 +11,7 @@ interface Layer {
   readonly name: string;
   readonly describe: string;
   readonly argv: string[];
-  /** A command run first (argv for node), whose failure fails the layer. */
+  /** A command run first (argv), whose failure fails the layer. */
   readonly prepare?: string[];
 }
 
@@ -32,7 +32,7 @@ const LAYERS: Record<string, () => Layer> = {
   package: () => ({
     name: 'package',
     describe: 'the .vsix from npm run package',
-    prepare: [path.join(REPO_ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', 'dist/docker-fork-workbench.vsix'],
+    prepare: ['npm', 'run', '--silent', 'package'],
     argv: [MOCHA, out('test/package/**/*.test.js')],
   }),
   leftovers: () => ({ name: 'leftovers', describe: 'nothing left running', argv: [MOCHA, out('test/leftovers/**/*.test.js')] }),
@@ -52,7 +52,7 @@ async function runLayer(layer: Layer): Promise<Outcome> {
   const started = Date.now();
   if (layer.prepare) {
     const code = await new Promise<number>((resolve) =>
-      spawn(process.execPath, layer.prepare!, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).on('close', (c) => resolve(c ?? 1)),
+      spawn(layer.prepare![0], layer.prepare!.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).on('close', (c) => resolve(c ?? 1)),
     );
     if (code !== 0) return { layer: layer.name, passed: 0, failed: 1, pending: 0, exitCode: code, seconds: (Date.now() - started) / 1000 };
   }
