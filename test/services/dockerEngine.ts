@@ -14,10 +14,12 @@ export interface DockerEngine {
   stop(): Promise<void>;
 }
 
+export const dockerSocketPath = (root: string) => path.join(root, 'docker.sock');
+
 /** `dataRoot` defaults to a dir under `root`; pass one to keep images between runs. */
 export async function startDockerEngine(root: string, dockerd: string, dataRoot = path.join(root, 'data')): Promise<DockerEngine> {
   const execRoot = path.join(root, 'exec');
-  const socketPath = path.join(root, 'docker.sock');
+  const socketPath = dockerSocketPath(root);
   const configFile = path.join(root, 'daemon.json');
   fs.mkdirSync(dataRoot, { recursive: true });
   fs.mkdirSync(execRoot, { recursive: true });

@@ -1,5 +1,5 @@
 import { BASE_IMAGE, ensureBaseImageTarball, importBaseImage } from './baseImage';
-import { DockerEngine, startDockerEngine } from './dockerEngine';
+import { dockerSocketPath, DockerEngine, startDockerEngine } from './dockerEngine';
 import { GitDaemon, startGitDaemon } from './gitDaemon';
 import { requireTools, TOOLS } from './preflight';
 import { SshServer, startSshServer } from './sshServer';
@@ -39,7 +39,8 @@ export async function startRig(): Promise<Rig> {
   try {
     const [docker, ssh, git, tarball] = await Promise.all([
       track(startDockerEngine(root, tools.dockerd)),
-      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'] })),
+      // Sessions on the SSH host reach the rig's engine, so ssh:// engine URLs work.
+      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
       track(startGitDaemon(root, tools.git)),
       ensureBaseImageTarball(tools.debootstrap, log),
     ]);

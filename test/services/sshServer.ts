@@ -15,12 +15,20 @@ export interface SshServer {
   /** The host key line, `ssh-ed25519 AAAA…`. */
   readonly hostPublicKey: string;
   readonly daemon: Daemon;
+  /**
+   * A directory holding an `ssh` wrapper that reaches this server as host
+   * alias `rig-ssh` (identity, port and known_hosts from its own config). Put
+   * it first on PATH for programs that run `ssh` themselves, like the docker
+   * CLI for ssh:// hosts: OpenSSH reads the passwd home, not $HOME.
+   */
+  readonly clientBinDir: string;
   /** argv for `ssh` reaching this server with strict host key checking. */
   sshArgs(...remoteCommand: string[]): string[];
   stop(): Promise<void>;
 }
 
-export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string }): Promise<SshServer> {
+/** `userEnvironment` is set for every session (authorized_keys environment=). */
+export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string; ssh: string }, userEnvironment: Record<string, string> = {}): Promise<SshServer> {
   const dir = path.join(root, 'sshd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
@@ -28,7 +36,8 @@ export async function startSshServer(root: string, tools: { sshd: string; sshKey
   await run(tools.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'dfw-rig-host', '-f', hostKey]);
   await run(tools.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'dfw-rig-user', '-f', identityFile]);
   const authorizedKeys = path.join(dir, 'authorized_keys');
-  fs.copyFileSync(`${identityFile}.pub`, authorizedKeys);
+  const env = Object.entries(userEnvironment).map(([k, v]) => `environment="${k}=${v}"`).join(',');
+  fs.writeFileSync(authorizedKeys, (env ? `${env} ` : '') + fs.readFileSync(`${identityFile}.pub`, 'utf8'));
   const port = await freePort();
   const user = os.userInfo().username;
   const config = path.join(dir, 'sshd_config');
@@ -47,6 +56,7 @@ export async function startSshServer(root: string, tools: { sshd: string; sshKey
       'UsePAM no',
       // The key files live in a temp dir that sshd's ownership checks would reject.
       'StrictModes no',
+      `PermitUserEnvironment ${Object.keys(userEnvironment).join(',') || 'no'}`,
       'Subsystem sftp internal-sftp',
       'LogLevel VERBOSE',
       '',
@@ -63,6 +73,14 @@ export async function startSshServer(root: string, tools: { sshd: string; sshKey
   const hostPublicKey = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
   const knownHostsFile = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  const clientConfig = path.join(dir, 'ssh_config');
+  fs.writeFileSync(
+    clientConfig,
+    ['Host rig-ssh', '  HostName 127.0.0.1', `  Port ${port}`, `  User ${user}`, `  IdentityFile ${identityFile}`, '  IdentitiesOnly yes', '  BatchMode yes', '  StrictHostKeyChecking yes', `  UserKnownHostsFile ${knownHostsFile}`, ''].join('\n'),
+  );
+  const clientBinDir = path.join(dir, 'bin');
+  fs.mkdirSync(clientBinDir);
+  fs.writeFileSync(path.join(clientBinDir, 'ssh'), `#!/bin/sh\nexec '${tools.ssh}' -F '${clientConfig}' "$@"\n`, { mode: 0o755 });
   return {
     host: '127.0.0.1',
     port,
@@ -71,6 +89,7 @@ export async function startSshServer(root: string, tools: { sshd: string; sshKey
     knownHostsFile,
     hostPublicKey,
     daemon,
+    clientBinDir,
     sshArgs: (...remoteCommand) => [
       '-F', '/dev/null',
       '-i', identityFile,

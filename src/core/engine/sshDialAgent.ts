@@ -1,6 +1,6 @@
 import { spawn } from 'child_process';
 import * as http from 'http';
-import { Duplex } from 'stream';
+import { Duplex, PassThrough } from 'stream';
 
 /** `ssh://[user@]host[:port]` split into ssh(1) arguments. */
 export function sshArgsFor(host: string): string[] {
@@ -30,9 +30,14 @@ export class SshDialAgent extends http.Agent {
     const child = spawn(this.sshBinary, sshArgsFor(this.host), { stdio: ['pipe', 'pipe', 'pipe'], env: this.env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4096)));
-    const socket = Duplex.from({ readable: child.stdout, writable: child.stdin });
-    child.on('exit', (code) => {
+    // End the readable side only once ssh has exited, so a failed login
+    // surfaces as ssh's own message rather than a bare "socket hang up".
+    const readable = new PassThrough();
+    child.stdout.pipe(readable, { end: false });
+    const socket = Duplex.from({ readable, writable: child.stdin });
+    child.on('close', (code) => {
       if (code) socket.destroy(new Error(`ssh to ${this.host} failed (exit ${code}): ${stderr.trim() || 'no message'}`));
+      else readable.end();
     });
     child.on('error', (e) => socket.destroy(new Error(`cannot run ${this.sshBinary} for ${this.host}: ${e.message}`)));
     socket.on('close', () => child.kill());
