@@ -1,0 +1,96 @@
+import { execFile } from 'child_process';
+import { randomUUID } from 'crypto';
+import type Docker from 'dockerode';
+import * as path from 'path';
+import { createDockerClient } from '../engine/client';
+import { describeEndpoint, EngineEnvironment, EngineEndpoint, isRemote, resolveEngine } from '../engine/endpoint';
+import { collectArtifacts } from './artifacts';
+import { ContainerExecutor } from './containerExecutor';
+import { Artifact, BuildListener, BuildResult } from './events';
+import { BuildSetupError, Executor } from './executor';
+import { HostExecutor } from './hostExecutor';
+import { ProgressTracker } from './progress';
+import { BuildRecipe, imageName } from './recipe';
+
+export interface RunOptions {
+  readonly listener: BuildListener;
+  readonly signal?: AbortSignal;
+  /** Process env plus dockerFork.environment: how to find the engine, and the env of host commands. */
+  readonly engineEnv: EngineEnvironment;
+}
+
+function gitCommit(repoRoot: string): Promise<string | undefined> {
+  return new Promise((resolve) =>
+    execFile('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { timeout: 5000 }, (err, out) => resolve(err ? undefined : String(out).trim() || undefined)),
+  );
+}
+
+/**
+ * Runs any recipe, through the executor it names, and reports everything as
+ * events: first the engine, image and command, then log and progress, then
+ * artifacts, then exactly one `done`.
+ */
+export class BuildRunner {
+  constructor(private readonly executors: { container: Executor; host: Executor } = { container: new ContainerExecutor(), host: new HostExecutor() }) {}
+
+  async run(recipe: BuildRecipe, options: RunOptions): Promise<BuildResult> {
+    const started = Date.now();
+    const signal = options.signal ?? new AbortController().signal;
+    const tracker = new ProgressTracker();
+    const emit: BuildListener = (e) => {
+      options.listener(e);
+      if (e.type === 'log' && e.stream !== 'system') for (const p of tracker.feed(e.text)) options.listener({ type: 'progress', progress: p });
+    };
+    const say = (text: string) => emit({ type: 'log', stream: 'system', text: `${text}\n` });
+    const finish = (r: Omit<BuildResult, 'durationMs'>): BuildResult => {
+      for (const p of tracker.flush()) options.listener({ type: 'progress', progress: p });
+      const result = { ...r, durationMs: Date.now() - started };
+      options.listener({ type: 'done', result });
+      return result;
+    };
+    let artifacts: Artifact[] = [];
+    try {
+      const commit = await gitCommit(recipe.repoRoot);
+      const recipeEnv = { ...(commit && !recipe.env.DOCKER_GITCOMMIT ? { DOCKER_GITCOMMIT: commit } : {}), ...recipe.env };
+      const withEnv = { ...recipe, env: recipeEnv } as BuildRecipe;
+      const env = { ...options.engineEnv.env };
+      let engine: { docker: Docker; endpoint: EngineEndpoint; remote: boolean } | undefined;
+      if (recipe.executor === 'container') {
+        const endpoint = await resolveEngine(options.engineEnv);
+        const docker = await createDockerClient(endpoint, { env: env as NodeJS.ProcessEnv });
+        await docker.ping().catch((e: Error) => {
+          throw new BuildSetupError(`Cannot reach the Docker engine at ${describeEndpoint(endpoint)}: ${e.message}. Is the daemon running, and is this the engine you meant?`);
+        });
+        engine = { docker, endpoint, remote: isRemote(endpoint) };
+        say(`Engine: ${describeEndpoint(endpoint)}${engine.remote ? ' — remote: source copied in, artifacts copied out' : ''}`);
+        say(`Image: ${imageName(recipe.image)}${recipe.privileged ? ' (privileged)' : ''}`);
+      } else {
+        say(`Host: ${path.resolve(recipe.repoRoot, recipe.cwd)}`);
+      }
+      say(`Command: ${recipe.command.join(' ')}`);
+      const executor = recipe.executor === 'container' ? this.executors.container : this.executors.host;
+      const exitCode = await executor.execute(withEnv, { runId: randomUUID(), emit, signal, env, engine });
+      if (signal.aborted) {
+        say('Build cancelled.');
+        return finish({ cancelled: true, artifacts: [] });
+      }
+      if (exitCode === 0) {
+        artifacts = await collectArtifacts(recipe.repoRoot, recipe.artifacts, signal);
+        // Announced only once all are known: never a half-written list.
+        for (const a of artifacts) emit({ type: 'artifact', artifact: a });
+        if (artifacts.length === 0) say(`The build succeeded but nothing was found in ${recipe.artifacts.join(', ')}.`);
+      } else {
+        say(`Build failed: ${recipe.command.join(' ')} exited with ${exitCode}.`);
+      }
+      return finish({ exitCode, cancelled: false, artifacts });
+    } catch (e) {
+      if (signal.aborted) {
+        say('Build cancelled.');
+        return finish({ cancelled: true, artifacts: [] });
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      say(`Error: ${message}`);
+      return finish({ cancelled: false, error: message, artifacts: [] });
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type Docker from 'dockerode';
+import type { EngineEndpoint } from '../engine/endpoint';
+import type { BuildEvent } from './events';
+import type { BuildRecipe } from './recipe';
+
+/** Everything an executor needs for one run. */
+export interface ExecutionContext {
+  readonly runId: string;
+  readonly emit: (event: BuildEvent) => void;
+  readonly signal: AbortSignal;
+  /** Variables for host commands and DOCKER_* for the engine they reach. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Set for container recipes. */
+  readonly engine?: { readonly docker: Docker; readonly endpoint: EngineEndpoint; readonly remote: boolean };
+}
+
+/** Runs a recipe's command and returns its exit code; artifacts are collected by the runner. */
+export interface Executor {
+  execute(recipe: BuildRecipe, ctx: ExecutionContext): Promise<number>;
+}
+
+/** A failure that is the user's to fix, with a message that says where. */
+export class BuildSetupError extends Error {
+  override name = 'BuildSetupError';
+}
+
+/** Labels on everything a build creates, so nothing can be left behind unnoticed. */
+export const LABEL_BUILD = 'io.dockerfork.build';
+export const LABEL_REPO = 'io.dockerfork.repo';
+export const LABEL_CONTEXT = 'io.dockerfork.context';

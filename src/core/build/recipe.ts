@@ -1,0 +1,69 @@
+/**
+ * A build target as plain data: detection produces recipes, settings can add
+ * or override them, and the runner executes any recipe without knowing
+ * which kind of repository it came from.
+ */
+export type BuildRecipe = ContainerRecipe | HostRecipe;
+
+interface RecipeBase {
+  /** Unique within its repository, e.g. `binary`. */
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  /** Absolute repository root. */
+  readonly repoRoot: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Where artifacts land, relative to the repository root (files or folders). */
+  readonly artifacts: readonly string[];
+  /** Marked as the default target of its repository. */
+  readonly isDefault?: boolean;
+}
+
+/** Run `command` in a container of the builder image, with the source at `sourcePath`. */
+export interface ContainerRecipe extends RecipeBase {
+  readonly executor: 'container';
+  readonly image: ImageSource;
+  readonly command: readonly string[];
+  /** Where the repository is mounted or copied in the container. */
+  readonly sourcePath: string;
+  /** Upstream Makefiles always run privileged; builds work without on most targets. */
+  readonly privileged: boolean;
+}
+
+/** Run `command` on this machine in the repository (bake, docker-ce `make static`...). */
+export interface HostRecipe extends RecipeBase {
+  readonly executor: 'host';
+  readonly command: readonly string[];
+  /** Relative to the repository root. */
+  readonly cwd: string;
+}
+
+/** How the builder image is obtained. */
+export type ImageSource =
+  /** Built from a Dockerfile in the repository, tagged `tag`; reused when nothing that feeds it changed. */
+  | { readonly kind: 'dockerfile'; readonly dockerfile: string; readonly context: string; readonly tag: string; readonly target?: string; readonly buildArgs?: Readonly<Record<string, string>> }
+  /** An image that must already exist in the engine (a user's own dev image). */
+  | { readonly kind: 'image'; readonly name: string };
+
+/** Recipe fields a user may override from settings or the command line. */
+export interface RecipeOverrides {
+  readonly image?: string;
+  readonly privileged?: boolean;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export function applyOverrides(recipe: BuildRecipe, o: RecipeOverrides): BuildRecipe {
+  const env = { ...recipe.env, ...(o.env ?? {}) };
+  if (recipe.executor === 'host') return { ...recipe, env };
+  return {
+    ...recipe,
+    env,
+    image: o.image ? { kind: 'image', name: o.image } : recipe.image,
+    privileged: o.privileged ?? recipe.privileged,
+  };
+}
+
+/** The builder image's name, for logs and the build's first lines. */
+export function imageName(source: ImageSource): string {
+  return source.kind === 'image' ? source.name : source.tag;
+}

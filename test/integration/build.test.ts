@@ -1,0 +1,136 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BuildRunner } from '../../src/core/build/buildRunner';
+import { BuildEvent, BuildResult } from '../../src/core/build/events';
+import { LABEL_BUILD } from '../../src/core/build/executor';
+import { applyOverrides, BuildRecipe } from '../../src/core/build/recipe';
+import { detectRepository } from '../../src/core/repo/detect';
+import { listTargets } from '../../src/core/repo/targets';
+import { makeSampleWorkspace } from '../runners/workspace';
+import { run } from '../services/processes';
+import { currentRig } from './rigHooks';
+
+async function build(recipe: BuildRecipe, env: Record<string, string | undefined>, signal?: AbortSignal, onEvent?: (e: BuildEvent) => void) {
+  const events: BuildEvent[] = [];
+  const result: BuildResult = await new BuildRunner().run(recipe, {
+    listener: (e) => {
+      events.push(e);
+      onEvent?.(e);
+    },
+    signal,
+    engineEnv: { env, homeDir: os.homedir() },
+  });
+  const log = events.filter((e): e is Extract<BuildEvent, { type: 'log' }> => e.type === 'log').map((e) => e.text).join('');
+  return { result, events, log };
+}
+
+async function labelledContainers(): Promise<number> {
+  return (await currentRig().docker.client.listContainers({ all: true, filters: { label: [LABEL_BUILD] } })).length;
+}
+
+describe('building the fixture fork in a container', function () {
+  this.timeout(180_000);
+  let work: string;
+  let repoRoot: string;
+  let binary: BuildRecipe;
+  let env: Record<string, string | undefined>;
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-rig-build-'));
+    repoRoot = await makeSampleWorkspace(work);
+    const repo = await detectRepository(repoRoot);
+    const targets = await listTargets(repo!);
+    // Privileged containers are refused on these machines: build without.
+    binary = applyOverrides(targets.find((t) => t.id === 'binary')!, { privileged: false });
+    env = { PATH: process.env.PATH, DOCKER_HOST: currentRig().docker.host, DOCKER_CONFIG: path.join(work, 'docker-config') };
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterEach(async () => assert.strictEqual(await labelledContainers(), 0, 'a build container was left behind'));
+
+  it('builds the binary target and returns its artifacts with size, sha256 and version', async () => {
+    const commit = (await run('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'])).trim();
+    const { result, events, log } = await build(binary, env);
+    assert.strictEqual(result.exitCode, 0, log);
+    assert.match(log, /^Engine: unix:\/\/.*docker\.sock \(context default, from DOCKER_HOST\)\nImage: docker-dev:moby-fork\n/m);
+    assert.match(log, /Command: hack\/make\.sh binary/);
+    assert.ok(events.some((e) => e.type === 'progress' && e.progress.label === 'Making bundle: binary'));
+    const names = result.artifacts.map((a) => a.relativePath);
+    assert.deepStrictEqual(names, ['bundles/binary-daemon/docker-proxy-dev', 'bundles/binary-daemon/dockerd-dev']);
+    const dockerd = result.artifacts[1];
+    assert.strictEqual(dockerd.version, `Docker version dev, build ${commit}`);
+    assert.strictEqual(dockerd.size, fs.statSync(path.join(repoRoot, 'bundles/binary-daemon/dockerd-dev')).size);
+    assert.strictEqual(dockerd.sha256, fs.readFileSync(path.join(repoRoot, 'bundles/binary-daemon/dockerd-dev.sha256'), 'utf8').trim());
+    assert.deepStrictEqual(events.filter((e) => e.type === 'artifact').length, 2);
+    assert.strictEqual(events.at(-1)?.type, 'done');
+  });
+
+  it('reuses the builder image when nothing that feeds it changed, and rebuilds when the Dockerfile does', async () => {
+    const again = await build(binary, env);
+    assert.strictEqual(again.result.exitCode, 0);
+    assert.match(again.log, /Reusing builder image docker-dev:moby-fork/);
+    fs.appendFileSync(path.join(repoRoot, 'Dockerfile'), '\nENV FORK_CHANGE=1\n');
+    const rebuilt = await build(binary, env);
+    assert.match(rebuilt.log, /Building builder image docker-dev:moby-fork/);
+    assert.strictEqual(rebuilt.result.exitCode, 0);
+  });
+
+  it('reports a failing build with its exit code and no artifacts', async () => {
+    const failing = { ...binary, command: ['hack/make.sh', 'no-such-bundle'] } as BuildRecipe;
+    const { result, log } = await build(failing, env);
+    assert.strictEqual(result.exitCode, 1);
+    assert.deepStrictEqual(result.artifacts, []);
+    assert.match(log, /hack\/make\.sh: unknown bundle 'no-such-bundle'/);
+    assert.match(log, /Build failed: hack\/make\.sh no-such-bundle exited with 1/);
+  });
+
+  it('cancels mid-build within 10 s, removes the container, and the next build works', async () => {
+    const slow = { ...binary, command: ['sh', '-c', 'echo build-started; sleep 120'] } as BuildRecipe;
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const { result } = await build(slow, env, controller.signal, (e) => {
+      if (e.type === 'log' && e.text.includes('build-started') && !abortedAt) {
+        abortedAt = Date.now();
+        controller.abort();
+      }
+    });
+    assert.ok(abortedAt > 0, 'the build started');
+    assert.strictEqual(result.cancelled, true);
+    assert.ok(Date.now() - abortedAt < 10_000, `cancel took ${Date.now() - abortedAt} ms`);
+    assert.strictEqual(await labelledContainers(), 0);
+    assert.strictEqual((await build(binary, env)).result.exitCode, 0);
+  });
+
+  it('names the image when the chosen builder image does not exist', async () => {
+    const { result } = await build(applyOverrides(binary, { image: 'my-own-dev:missing' }), env);
+    assert.match(result.error ?? '', /Image 'my-own-dev:missing' does not exist in the engine/);
+  });
+
+  it('names the path when the repository has no Dockerfile', async () => {
+    const moved = path.join(work, 'Dockerfile.moved');
+    fs.renameSync(path.join(repoRoot, 'Dockerfile'), moved);
+    try {
+      const { result } = await build(binary, env);
+      assert.match(result.error ?? '', new RegExp(`No Dockerfile at ${path.join(repoRoot, 'Dockerfile').replace(/[.]/g, '\\.')}`));
+    } finally {
+      fs.renameSync(moved, path.join(repoRoot, 'Dockerfile'));
+    }
+  });
+
+  it('says which engine it could not reach when the daemon is not there', async () => {
+    const { result } = await build(binary, { ...env, DOCKER_HOST: `unix://${work}/no-daemon.sock` });
+    assert.match(result.error ?? '', new RegExp(`Cannot reach the Docker engine at unix://${work}/no-daemon\\.sock`));
+  });
+
+  it('on a remote engine (ssh://) copies the source in and the artifacts out instead of bind-mounting', async () => {
+    fs.rmSync(path.join(repoRoot, 'bundles'), { recursive: true, force: true });
+    const remoteEnv = { ...env, DOCKER_HOST: 'ssh://rig-ssh', PATH: `${currentRig().ssh.clientBinDir}${path.delimiter}${process.env.PATH}` };
+    const { result, log } = await build(binary, remoteEnv);
+    assert.strictEqual(result.exitCode, 0, log);
+    assert.match(log, /remote: source copied in, artifacts copied out/);
+    assert.match(log, /Copied bundles\/binary-daemon out of the remote build container/);
+    assert.deepStrictEqual(result.artifacts.map((a) => a.relativePath), ['bundles/binary-daemon/docker-proxy-dev', 'bundles/binary-daemon/dockerd-dev']);
+    assert.match(result.artifacts[1].version ?? '', /^Docker version dev, build [0-9a-f]+$/);
+  });
+});
