@@ -1,5 +1,7 @@
 import { PRODUCT } from '../core/productInfo';
+import { BUILD_USAGE, buildCommand } from './buildCommand';
 import { DETECT_USAGE, detectCommand } from './detectCommand';
+import { TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { CliIo, processIo, UsageError } from './io';
 
 const HELP = `dockerfork — ${PRODUCT.name} ${PRODUCT.version} on the command line
@@ -11,6 +13,13 @@ Commands:
   ${DETECT_USAGE}
       List the Docker source trees (moby, docker-ce, docker/cli, vendored
       components) at DIR and below it. Exit 1 when there is none.
+  ${TARGETS_USAGE}
+      List each repository's build targets (* marks the default).
+  ${BUILD_USAGE}
+      Build TARGET (default: the repository's default target) in a container
+      or with the repository's own make, streaming its output. --json prints
+      one event per line (log, progress, artifact, done). The exit code is the
+      build's; Ctrl-C cancels it and removes its container.
 
 Options:
   -h, --help     Show this help.
@@ -20,7 +29,7 @@ Exit codes: 0 success, 1 the command failed, 2 it was called wrongly.
 `;
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo, signal?: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -36,6 +45,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return 0;
       case 'detect':
         return await detectCommand(rest, io);
+      case 'targets':
+        return await targetsCommand(rest, io);
+      case 'build':
+        return await buildCommand(rest, io, signal);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

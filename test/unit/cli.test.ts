@@ -48,6 +48,17 @@ describe('dockerfork CLI', () => {
     assert.ok(none.err.includes(path.join(REPO_ROOT, 'media')), none.err);
   });
 
+  it('targets --json lists the fixture targets with the default marked; build of an unknown target exits 2 naming the targets', async () => {
+    const r = await cli(['targets', '--json', '--cwd', path.join(FIXTURES, 'moby-fork')]);
+    assert.strictEqual(r.code, 0, r.err);
+    const [repo] = JSON.parse(r.out);
+    assert.strictEqual(repo.era, 'moby-hack');
+    assert.deepStrictEqual(repo.targets.map((t: { id: string; isDefault?: boolean }) => [t.id, !!t.isDefault]), [['binary', true], ['dynbinary', false]]);
+    const bad = await cli(['build', 'binray', '--cwd', path.join(FIXTURES, 'moby-fork')]);
+    assert.strictEqual(bad.code, 2);
+    assert.match(bad.err, /unknown target 'binray' in .*moby-fork; targets: binary, dynbinary/);
+  });
+
   it('runs from the bundle through bin/dockerfork.js as the installed command would', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string }>((resolve) =>

@@ -1,0 +1,44 @@
+import * as os from 'os';
+import * as path from 'path';
+import { BuildRunner } from '../core/build/buildRunner';
+import { BuildEvent } from '../core/build/events';
+import { applyOverrides } from '../core/build/recipe';
+import { detectRepository } from '../core/repo/detect';
+import { resolveTargets } from '../core/repo/catalog';
+import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
+import { parseArgs } from './args';
+import { CliIo, UsageError } from './io';
+
+export const BUILD_USAGE = 'dockerfork build [TARGET] [--cwd DIR] [--image IMAGE] [--no-privileged] [--json]';
+
+/**
+ * Builds one target of the repository at --cwd; the exit code is the
+ * build's. With --json, every event is one JSON line on stdout.
+ */
+export async function buildCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, { cwd: 'string', image: 'string', 'no-privileged': 'boolean', json: 'boolean' });
+  if (positionals.length > 1) throw new UsageError(`build takes one target, got ${positionals.length}`);
+  const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
+  const repo = await detectRepository(cwd);
+  if (!repo) throw new Error(`No Docker repository at ${cwd} (see 'dockerfork detect').`);
+  const targets = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
+  const wanted = positionals[0];
+  const target = wanted ? targets.find((t) => t.id === wanted) : targets.find((t) => t.isDefault) ?? targets[0];
+  if (!target) {
+    throw new UsageError(wanted ? `unknown target '${wanted}' in ${repo.root}; targets: ${targets.map((t) => t.id).join(', ') || 'none'}` : `no build targets in ${repo.root}`);
+  }
+  const recipe = applyOverrides(target, {
+    image: flags.has('image') ? String(flags.get('image')) : undefined,
+    privileged: flags.has('no-privileged') ? false : undefined,
+  });
+  const json = flags.has('json');
+  const print = (e: BuildEvent) => {
+    if (json) io.out(JSON.stringify(e) + '\n');
+    else if (e.type === 'log') (e.stream === 'stderr' ? io.err : io.out)(e.text);
+    else if (e.type === 'artifact') io.out(`artifact ${e.artifact.relativePath} ${e.artifact.size} bytes sha256:${e.artifact.sha256}${e.artifact.version ? ` (${e.artifact.version})` : ''}\n`);
+  };
+  const result = await new BuildRunner().run(recipe, { listener: print, signal, engineEnv: { env: process.env, homeDir: os.homedir() } });
+  if (result.cancelled) return 130;
+  if (result.error) return 1;
+  return result.exitCode ?? 1;
+}

@@ -1,0 +1,28 @@
+import * as path from 'path';
+import { findRepositories } from '../core/repo/detect';
+import { resolveTargets } from '../core/repo/catalog';
+import { detectEra } from '../core/repo/targets';
+import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
+import { parseArgs } from './args';
+import { CliIo, UsageError } from './io';
+
+export const TARGETS_USAGE = 'dockerfork targets [--cwd DIR] [--json]';
+
+/** Lists the build targets of the Docker repositories at --cwd (and one level down). */
+export async function targetsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, { cwd: 'string', json: 'boolean' });
+  if (positionals.length) throw new UsageError(`targets takes no arguments, got '${positionals[0]}'`);
+  const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
+  const repos = await findRepositories(cwd, 1);
+  const listed = await Promise.all(repos.map(async (repo) => ({ repo, era: await detectEra(repo), targets: await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root)) })));
+  if (flags.has('json')) {
+    io.out(JSON.stringify(listed.map(({ repo, era, targets }) => ({ root: repo.root, kind: repo.kind, era, targets })), null, 2) + '\n');
+  } else {
+    for (const { repo, era, targets } of listed) {
+      io.out(`${repo.root} (${repo.kind}, ${era})\n`);
+      for (const t of targets) io.out(`  ${t.isDefault ? '*' : ' '} ${t.id.padEnd(14)} ${t.executor.padEnd(9)} ${t.description}\n`);
+    }
+  }
+  if (repos.length === 0) io.err(`No Docker repository at ${cwd}.\n`);
+  return repos.length ? 0 : 1;
+}
