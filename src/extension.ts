@@ -1,7 +1,14 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { BuildProblems } from './build/buildProblems';
+import { BuildService } from './build/buildService';
+import { registerBuildCommands } from './commands/buildCommands';
 import { registerGeneralCommands } from './commands/generalCommands';
 import { PRODUCT } from './core/productInfo';
 import { createLog } from './log';
+import { BuildStatusBar } from './statusBar/buildStatusBar';
+import { BuildTaskProvider, TASK_TYPE } from './tasks/buildTaskProvider';
+import { BuildTargetsView } from './views/buildTargetsView';
 import { EmptyView } from './views/emptyView';
 import { RepositoryView } from './views/repositoryView';
 import { WorkspaceRepositories } from './workspaceRepositories';
@@ -14,6 +21,8 @@ export interface DockerForkApi {
   readonly activationMs: number;
   /** Milliseconds from this module being loaded to activate() returning. */
   readonly sinceModuleLoadMs: number;
+  /** The live views and status bar, so tests in a real host can read what users see. */
+  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem };
 }
 
 /** Wiring only: creates the services and views and hands them to VS Code to dispose. */
@@ -21,22 +30,35 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const activateCalledAt = performance.now();
   const log = createLog();
   const repos = new WorkspaceRepositories(log);
+  // History lives with the workspace's storage, so it survives reloads.
+  const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
+  const builds = new BuildService(path.join(storage, 'build-history.json'), log);
+  const tasks = new BuildTaskProvider(repos, builds);
   const repositoryView = new RepositoryView(repos);
+  const buildTargets = new BuildTargetsView(repos, builds);
+  const statusBar = new BuildStatusBar(repos, builds);
   const empty = new EmptyView();
   context.subscriptions.push(
     log,
     repos,
+    builds,
     repositoryView,
+    buildTargets,
+    statusBar,
+    new BuildProblems(builds),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
     vscode.window.registerTreeDataProvider('dockerFork.repository', repositoryView),
-    vscode.window.registerTreeDataProvider('dockerFork.buildTargets', empty),
+    vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets, showCollapseAll: true }),
     vscode.window.registerTreeDataProvider('dockerFork.vendor', empty),
     vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
     ...registerGeneralCommands(repos, log),
+    ...registerBuildCommands(repos, builds, tasks, log),
   );
+  context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();
-  const api = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
-  log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${api.activationMs.toFixed(1)} ms (${api.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return api;
+  const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
+  log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
+  return { ...timings, ui: { buildTargets, statusBar: statusBar.item } };
 }
 
 export function deactivate(): void {

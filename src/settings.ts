@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
+import { BuildSettings, fromValues } from './core/repo/workspaceSettings';
 
 /** Every `dockerFork.*` setting, typed and validated in one place. */
 export interface Settings {
   readonly repository: { readonly searchDepth: number };
   /** Environment for engine connections and builds; empty until the workspace is trusted. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Targets and overrides, the same shape the CLI reads from .vscode/settings.json. */
+  readonly build: BuildSettings;
 }
 
 export const SETTINGS_SECTION = 'dockerFork';
@@ -16,6 +19,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   return {
     repository: { searchDepth: Number.isInteger(depth) ? Math.min(3, Math.max(0, depth)) : 1 },
     environment: Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    build: fromValues({ targets: c.get('targets'), privileged: c.get('build.privileged'), image: c.get('build.image') }, 'Docker Fork settings'),
   };
 }
 

@@ -7,7 +7,8 @@ import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { launchChromium } from './browser';
 import { ensureCodeServer } from './codeServerInstall';
 import { startCodeServer, testUrl } from './codeServerHost';
-import { makeSampleWorkspace } from './workspace';
+import { startEngineWithBaseImage } from '../services/engineWithBaseImage';
+import { makeSampleWorkspace, TEST_WORKSPACE_SETTINGS } from './workspace';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -16,6 +17,8 @@ const log = (line: string) => process.stderr.write(`[vscode] ${line}\n`);
 export interface HostRunOptions {
   /** Folder of the compiled tests module whose run() the host calls. */
   testsPath: string;
+  /** Start a private Docker engine with the base image for the extension to build on. */
+  withEngine?: boolean;
   /** Where to save a screenshot of the workbench once the tests are done. */
   screenshot?: string;
   timeoutMs?: number;
@@ -27,10 +30,16 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
   const root = makeRigDir('vscode');
   const resultFile = path.join(root, 'result.json');
   let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
+  let engine: Awaited<ReturnType<typeof startEngineWithBaseImage>> | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    const workspace = await makeSampleWorkspace(path.join(root, 'workspace'));
-    server = await startCodeServer(pkg, root, { env: { DFW_TEST_RESULT_FILE: resultFile } });
+    const workspace = await makeSampleWorkspace(path.join(root, 'workspace'), 'moby-fork', TEST_WORKSPACE_SETTINGS);
+    const env: NodeJS.ProcessEnv = { DFW_TEST_RESULT_FILE: resultFile };
+    if (options.withEngine) {
+      engine = await startEngineWithBaseImage(path.join(root, 'engine'), log);
+      env.DOCKER_HOST = engine.host;
+    }
+    server = await startCodeServer(pkg, root, { env });
     log(`code-server ${server.url} (log: ${server.daemon.logFile})`);
     browser = await launchChromium(root);
     const pageErrors: string[] = [];
@@ -59,6 +68,7 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    await engine?.stop();
     if (process.env.DFW_KEEP_VSCODE_RIG) log(`kept ${root}`);
     else removeRigDir(root);
   }
@@ -75,7 +85,7 @@ export function printReport(report: HostTestReport): number {
 }
 
 if (require.main === module) {
-  runInCodeServer({ testsPath: path.join(REPO_ROOT, 'out/test/vscode'), screenshot: path.join(RESULTS_DIR, 'vscode-workbench.png') })
+  runInCodeServer({ testsPath: path.join(REPO_ROOT, 'out/test/vscode'), withEngine: true, screenshot: path.join(RESULTS_DIR, 'vscode-workbench.png') })
     .then((report) => {
       process.stdout.write('\nVS Code extension host (code-server + Chromium)\n');
       process.exitCode = printReport(report) > 0 || report.passed.length === 0 ? 1 : 0;

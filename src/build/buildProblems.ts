@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { parseGoProblems } from '../core/build/problems';
+import { BuildService } from './buildService';
+
+/** Keeps at most this much output per build for problem matching. */
+const MAX_OUTPUT = 4 * 1024 * 1024;
+
+/** Go compiler errors of the last build of each repository, in the Problems panel; cleared when the next build starts. */
+export class BuildProblems implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('dockerFork');
+  private readonly output = new Map<string, string>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(builds: BuildService) {
+    this.subscriptions = [
+      builds.onDidEmit(({ repoRoot, event }) => {
+        if (event.type !== 'log' || event.stream === 'system') return;
+        const text = (this.output.get(repoRoot) ?? '') + event.text;
+        this.output.set(repoRoot, text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text);
+      }),
+      builds.onDidChange(() => {
+        for (const b of builds.allRunning()) {
+          if (!this.output.has(b.repo.root)) this.clear(b.repo.root);
+        }
+      }),
+      builds.onDidFinish(({ repo, recipe }) => {
+        const output = this.output.get(repo.root) ?? '';
+        this.output.delete(repo.root);
+        const sourcePath = recipe.executor === 'container' ? recipe.sourcePath : undefined;
+        const byFile = new Map<string, vscode.Diagnostic[]>();
+        for (const p of parseGoProblems(output, repo.root, sourcePath)) {
+          const line = Math.max(0, p.line - 1);
+          const col = Math.max(0, (p.column ?? 1) - 1);
+          const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), p.message, p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
+          d.source = `build ${recipe.id}`;
+          byFile.set(p.file, [...(byFile.get(p.file) ?? []), d]);
+        }
+        for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+      }),
+    ];
+  }
+
+  /** Removes a repository's diagnostics (a new build started). */
+  private clear(repoRoot: string): void {
+    this.output.set(repoRoot, '');
+    this.diagnostics.forEach((uri) => {
+      if (uri.fsPath.startsWith(repoRoot + '/')) this.diagnostics.delete(uri);
+    });
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.diagnostics.dispose();
+  }
+}

@@ -1,0 +1,139 @@
+import * as os from 'os';
+import * as vscode from 'vscode';
+import { BuildRunner } from '../core/build/buildRunner';
+import { BuildEvent, BuildProgress, BuildResult } from '../core/build/events';
+import { BuildHistory, BuildRecord } from '../core/build/history';
+import { BuildRecipe } from '../core/build/recipe';
+import { resolveTargets } from '../core/repo/catalog';
+import { DetectedRepository } from '../core/repo/detect';
+import { readSettings } from '../settings';
+
+/** A build in progress: what the status bar and the views show. */
+export interface RunningBuild {
+  readonly repo: DetectedRepository;
+  readonly recipe: BuildRecipe;
+  readonly startedAt: number;
+  readonly controller: AbortController;
+  progress?: BuildProgress;
+  /** Resolves with the result; never rejects. */
+  readonly done: Promise<BuildResult>;
+}
+
+/** A build finished: the state after it. */
+export interface FinishedBuild {
+  readonly repo: DetectedRepository;
+  readonly recipe: BuildRecipe;
+  readonly result: BuildResult;
+}
+
+export class BuildBusyError extends Error {
+  constructor(readonly running: RunningBuild) {
+    super(`${running.repo.name} is already building ${running.recipe.label}`);
+  }
+}
+
+/**
+ * The editor's side of building: targets per repository from detection and
+ * settings, one build per repository at a time, history, and events. All
+ * build logic is the core's BuildRunner; this only adds VS Code state.
+ */
+export class BuildService implements vscode.Disposable {
+  private readonly runner = new BuildRunner();
+  private readonly running = new Map<string, RunningBuild>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly finished = new vscode.EventEmitter<FinishedBuild>();
+  private readonly events = new vscode.EventEmitter<{ repoRoot: string; event: BuildEvent }>();
+  /** Fires on start, progress and finish: views and the status bar re-render. */
+  readonly onDidChange = this.changed.event;
+  readonly onDidFinish = this.finished.event;
+  readonly onDidEmit = this.events.event;
+  readonly history: BuildHistory;
+
+  constructor(historyFile: string, private readonly log: vscode.LogOutputChannel) {
+    this.history = new BuildHistory(historyFile);
+  }
+
+  async targets(repo: DetectedRepository): Promise<BuildRecipe[]> {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo.root));
+    return resolveTargets(repo, readSettings(folder).build);
+  }
+
+  runningIn(repoRoot: string): RunningBuild | undefined {
+    return this.running.get(repoRoot);
+  }
+
+  allRunning(): RunningBuild[] {
+    return [...this.running.values()];
+  }
+
+  /**
+   * Starts a build; throws BuildBusyError when the repository is already
+   * building (the caller offers stop-and-restart). `listener` sees every event.
+   */
+  start(repo: DetectedRepository, recipe: BuildRecipe, listener?: (e: BuildEvent) => void): RunningBuild {
+    if (!vscode.workspace.isTrusted) throw new Error('Builds run code from this workspace: trust the workspace first (Manage Workspace Trust).');
+    const busy = this.running.get(repo.root);
+    if (busy) throw new BuildBusyError(busy);
+    const controller = new AbortController();
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo.root));
+    const env = { ...process.env, ...readSettings(folder).environment };
+    const startedAt = Date.now();
+    let engine: string | undefined;
+    const build: RunningBuild = {
+      repo,
+      recipe,
+      startedAt,
+      controller,
+      done: this.runner.run(recipe, {
+        signal: controller.signal,
+        engineEnv: { env, homeDir: os.homedir() },
+        listener: (event) => {
+          if (event.type === 'progress') {
+            build.progress = event.progress;
+            this.changed.fire();
+          }
+          if (event.type === 'log' && event.stream === 'system' && event.text.startsWith('Engine: ')) engine = event.text.slice(8).trim();
+          listener?.(event);
+          this.events.fire({ repoRoot: repo.root, event });
+        },
+      }),
+    };
+    this.running.set(repo.root, build);
+    this.log.info(`Build started: ${repo.name} ${recipe.id} (${recipe.executor})`);
+    this.changed.fire();
+    void build.done.then(async (result) => {
+      this.running.delete(repo.root);
+      const record: BuildRecord = {
+        repoRoot: repo.root,
+        target: recipe.id,
+        engine,
+        startedAt,
+        durationMs: result.durationMs,
+        result: result.cancelled ? 'cancelled' : result.error ? 'error' : result.exitCode === 0 ? 'succeeded' : 'failed',
+        exitCode: result.exitCode,
+        error: result.error,
+        artifacts: result.artifacts,
+      };
+      await this.history.add(record).catch((e) => this.log.warn(`Could not save build history: ${e}`));
+      this.log.info(`Build ${record.result}: ${repo.name} ${recipe.id} in ${(result.durationMs / 1000).toFixed(1)}s${result.error ? ` — ${result.error}` : ''}`);
+      this.finished.fire({ repo, recipe, result });
+      this.changed.fire();
+    });
+    return build;
+  }
+
+  /** Cancels the repository's build; resolves once it has stopped. */
+  async stop(repoRoot: string): Promise<void> {
+    const build = this.running.get(repoRoot);
+    if (!build) return;
+    build.controller.abort();
+    await build.done;
+  }
+
+  dispose(): void {
+    for (const b of this.running.values()) b.controller.abort();
+    this.changed.dispose();
+    this.finished.dispose();
+    this.events.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import { BuildService } from '../build/buildService';
+import { BuildResult } from '../core/build/events';
+import { BuildRecipe } from '../core/build/recipe';
+import { DetectedRepository } from '../core/repo/detect';
+import { BuildTaskProvider } from '../tasks/buildTaskProvider';
+import { BuildTargetsNode } from '../views/buildTargetsView';
+import { WorkspaceRepositories } from '../workspaceRepositories';
+
+/** What callers may pass: a tree node, or `{ repository, target }` from keybindings, tasks and tests. */
+type TargetArg = BuildTargetsNode | { repository?: string; target?: string } | undefined;
+
+export function registerBuildCommands(repos: WorkspaceRepositories, builds: BuildService, tasks: BuildTaskProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  async function pickRepo(name?: string): Promise<DetectedRepository | undefined> {
+    const all = await repos.get();
+    if (name) return all.find((r) => r.name === name || r.root === name);
+    if (all.length <= 1) return all[0];
+    const picked = await vscode.window.showQuickPick(all.map((r) => ({ label: r.name, description: r.root, repo: r })), { placeHolder: 'Which repository?' });
+    return picked?.repo;
+  }
+
+  async function resolveTarget(arg: TargetArg, useDefault: boolean): Promise<{ repo: DetectedRepository; recipe: BuildRecipe } | undefined> {
+    if (arg && 'type' in arg && arg.type === 'target') return { repo: arg.repo, recipe: arg.recipe };
+    const named = arg && !('type' in arg) ? arg : {};
+    const repo = await pickRepo(named.repository);
+    if (!repo) {
+      void vscode.window.showWarningMessage(named.repository ? `No Docker repository '${named.repository}' in this workspace.` : 'No Docker repository in this workspace.');
+      return undefined;
+    }
+    const targets = await builds.targets(repo);
+    let recipe = named.target ? targets.find((t) => t.id === named.target) : useDefault ? targets.find((t) => t.isDefault) ?? targets[0] : undefined;
+    if (named.target && !recipe) {
+      void vscode.window.showErrorMessage(`Unknown build target '${named.target}' in ${repo.name}. Targets: ${targets.map((t) => t.id).join(', ') || 'none'}.`);
+      return undefined;
+    }
+    if (!recipe) {
+      const picked = await vscode.window.showQuickPick(targets.map((t) => ({ label: t.label, description: t.isDefault ? 'default' : '', detail: t.description, recipe: t })), { placeHolder: `Build which target of ${repo.name}?` });
+      recipe = picked?.recipe;
+    }
+    return recipe && { repo, recipe };
+  }
+
+  /** Runs the target as a task and resolves with its result (undefined if it did not start). */
+  async function build(arg: TargetArg, useDefault: boolean): Promise<BuildResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      const choice = await vscode.window.showWarningMessage('Builds run code from this workspace. Trust the workspace to build.', 'Manage Workspace Trust');
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    const chosen = await resolveTarget(arg, useDefault);
+    if (!chosen) return undefined;
+    const busy = builds.runningIn(chosen.repo.root);
+    if (busy) {
+      const choice = await vscode.window.showWarningMessage(`${chosen.repo.name} is already building ${busy.recipe.label}.`, { modal: true }, 'Stop and Restart');
+      if (choice !== 'Stop and Restart') return undefined;
+      await builds.stop(chosen.repo.root);
+    }
+    const finished = new Promise<BuildResult>((resolve) => {
+      const sub = builds.onDidFinish((f) => {
+        if (f.repo.root === chosen.repo.root && f.recipe.id === chosen.recipe.id) {
+          sub.dispose();
+          resolve(f.result);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(tasks.taskFor(chosen.repo, chosen.recipe));
+    return finished;
+  }
+
+  async function stop(arg: TargetArg): Promise<void> {
+    const repoRoot = arg && 'type' in arg && arg.type !== 'error' ? arg.repo.root : arg && !('type' in arg) && arg.repository ? (await pickRepo(arg.repository))?.root : builds.allRunning()[0]?.repo.root;
+    if (!repoRoot || !builds.runningIn(repoRoot)) {
+      void vscode.window.showInformationMessage('No build is running.');
+      return;
+    }
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Stopping build…' }, () => builds.stop(repoRoot));
+  }
+
+  return [
+    vscode.commands.registerCommand('dockerFork.build.run', (arg?: TargetArg) => build(arg, false)),
+    vscode.commands.registerCommand('dockerFork.build.runDefault', (arg?: TargetArg) => build(arg, true)),
+    vscode.commands.registerCommand('dockerFork.build.stop', (arg?: TargetArg) => stop(arg)),
+    vscode.commands.registerCommand('dockerFork.build.showRunning', async () => {
+      const running = builds.allRunning()[0];
+      if (!running) return;
+      const choice = await vscode.window.showQuickPick(['Show Output', 'Stop Build'], { placeHolder: `${running.repo.name}: ${running.recipe.label}` });
+      if (choice === 'Stop Build') await builds.stop(running.repo.root);
+      if (choice === 'Show Output') {
+        const terminal = vscode.window.terminals.find((t) => t.name.includes(`${running.repo.name}: ${running.recipe.label}`));
+        terminal?.show();
+      }
+    }),
+    vscode.commands.registerCommand('dockerFork.artifact.reveal', (node?: BuildTargetsNode) => {
+      if (node?.type !== 'artifact') return;
+      const uri = vscode.Uri.file(node.artifact.path);
+      const desktop = vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName;
+      return vscode.commands.executeCommand(desktop ? 'revealFileInOS' : 'revealInExplorer', uri);
+    }),
+    vscode.commands.registerCommand('dockerFork.artifact.copyPath', async (node?: BuildTargetsNode) => {
+      if (node?.type !== 'artifact') return;
+      await vscode.env.clipboard.writeText(node.artifact.path);
+      log.info(`Copied ${node.artifact.path}`);
+    }),
+  ];
+}
