@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,22 +18,31 @@ export function makeRigDir(purpose: string): string {
 
 /** Unmounts anything still mounted below `dir` (deepest first), then deletes it. */
 export function removeRigDir(dir: string): void {
+  // Mounts can be stacked (a killed dockerd leaves its data-root bind mount
+  // over another): unmount until none is left below `dir`.
+  for (let round = 0; round < 5; round++) {
+    const mounts = mountsBelow(dir);
+    if (mounts.length === 0) break;
+    for (const m of mounts) {
+      try {
+        execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      } catch {
+        // best effort; the leftovers check reports what remains
+      }
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+function mountsBelow(dir: string): string[] {
   try {
-    const mounts = fs
+    return fs
       .readFileSync('/proc/self/mounts', 'utf8')
       .split('\n')
       .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
       .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')))
       .sort((a, b) => b.length - a.length);
-    for (const m of mounts) {
-      try {
-        require('child_process').execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      } catch {
-        // best effort; rm below reports what remains
-      }
-    }
   } catch {
-    // no /proc: nothing mounted by us either
+    return []; // no /proc: nothing mounted by us either
   }
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
