@@ -1,9 +1,9 @@
 import ignore from '@balena/dockerignore';
 import { createHash } from 'crypto';
-import { promises as fs } from 'fs';
+import { constants as fsConstants, createReadStream, lstatSync, promises as fs, readFileSync } from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
-import * as tar from 'tar-fs';
+import * as tarStream from 'tar-stream';
 
 /** A file sent in a build context or copied into a container. */
 export interface ContextFile {
@@ -39,7 +39,9 @@ export async function listContextFiles(root: string, options: { dockerfile?: str
         await walk(rel);
       } else if (e.isFile() || e.isSymbolicLink()) {
         if (ig.ignores(rel) && !always.has(rel)) continue;
-        const st = await fs.lstat(path.join(root, rel));
+        // Sync for the same reason as in packFiles: microseconds per call, and
+        // each folder's readdir above still yields to the event loop.
+        const st = lstatSync(path.join(root, rel));
         out.push({ rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode });
       }
     }
@@ -60,14 +62,42 @@ export function contextFingerprint(files: readonly ContextFile[], extra: string)
   return h.digest('hex');
 }
 
-/** A tar stream of `files` from `root`, optionally under `prefix` (for copying into a container). */
+/** Files up to this size are read in one call; larger ones are streamed. */
+const READ_WHOLE_LIMIT = 1024 * 1024;
+
+/**
+ * A tar stream of `files` from `root`, optionally under `prefix` (for
+ * copying into a container). Uses the metadata already listed instead of a
+ * second stat per file, reads small files whole, waits for the consumer
+ * (backpressure), and records root ownership as `docker build` contexts do.
+ */
 export function packFiles(root: string, files: readonly ContextFile[], prefix = ''): Readable {
   const clean = prefix.replace(/^\/+|\/+$/g, '');
-  return tar.pack(root, {
-    entries: files.map((f) => f.rel),
-    map: (header) => {
-      if (clean) header.name = `${clean}/${header.name}`;
-      return header;
-    },
-  }) as unknown as Readable;
+  const pack = tarStream.pack();
+  const add = (header: Record<string, unknown>, body: Buffer = Buffer.alloc(0)) =>
+    new Promise<void>((resolve, reject) => {
+      pack.entry(header as never, body, (err?: Error | null) => (err ? reject(err) : resolve()));
+    });
+  void (async () => {
+    for (const f of files) {
+      const abs = path.join(root, f.rel);
+      const base = { name: clean ? `${clean}/${f.rel}` : f.rel, mode: f.mode & 0o7777, mtime: new Date(f.mtimeMs), uid: 0, gid: 0 };
+      if ((f.mode & fsConstants.S_IFMT) === fsConstants.S_IFLNK) {
+        await add({ ...base, type: 'symlink', linkname: await fs.readlink(abs) });
+      } else if (f.size <= READ_WHOLE_LIMIT) {
+        // Synchronous on purpose: one read of a small file takes microseconds,
+        // while fs.promises.readFile costs several thread-pool round trips
+        // (10x slower over a moby-sized tree). Awaiting each entry yields.
+        const body = readFileSync(abs);
+        await add({ ...base, size: body.length }, body);
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          const entry = pack.entry({ ...base, size: f.size } as never, (err?: Error | null) => (err ? reject(err) : resolve()));
+          createReadStream(abs).on('error', reject).pipe(entry);
+        });
+      }
+    }
+    pack.finalize();
+  })().catch((e: Error) => pack.destroy(new Error(`Cannot pack ${root}: ${e.message}`)));
+  return pack as unknown as Readable;
 }
