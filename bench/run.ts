@@ -1,10 +1,16 @@
 // `npm run bench`: every figure, printed as tables for the README.
 import { activationBench } from './activation';
 import { bundleSizeBench } from './bundleSize';
+import { contextSendBench } from './contextSend';
+import { firstOutputBench } from './firstOutput';
+import { logFloodBench } from './logFlood';
 
 async function main(): Promise<void> {
   bundleSizeBench();
   await activationBench();
+  await contextSendBench();
+  await firstOutputBench();
+  await logFloodBench();
 }
 
 main().catch((e) => {

@@ -16,6 +16,9 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
 const VSIX = path.join(REPO_ROOT, 'dist/docker-fork-workbench.vsix');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Upstream builds run privileged; many machines (these among them) refuse that, so the sample starts unprivileged. */
+const SAMPLE_SETTINGS = { 'dockerFork.build.privileged': false };
+
 /** The user's engine as the docker CLI's defaults find it (DOCKER_HOST or the default socket), if it answers. */
 async function usersEngine(): Promise<Docker | undefined> {
   const docker = new Docker();
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
     const workspaceParent = path.join(cacheDir(), 'sample-workspace');
     const workspace = fs.existsSync(path.join(workspaceParent, 'moby-fork', '.git'))
       ? path.join(workspaceParent, 'moby-fork')
-      : await makeSampleWorkspace(workspaceParent);
+      : await makeSampleWorkspace(workspaceParent, 'moby-fork', SAMPLE_SETTINGS);
     const cli = path.join(pkg, 'out/node/entry.js');
     const [extensionsDir, userDataDir] = [path.join(home, 'extensions'), path.join(home, 'user-data')];
     for (const d of [extensionsDir, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });

@@ -1,22 +1,20 @@
 import * as vscode from 'vscode';
-import { parseGoProblems } from '../core/build/problems';
+import { GoProblemLines, parseGoProblems } from '../core/build/problems';
 import { BuildService } from './buildService';
-
-/** Keeps at most this much output per build for problem matching. */
-const MAX_OUTPUT = 4 * 1024 * 1024;
 
 /** Go compiler errors of the last build of each repository, in the Problems panel; cleared when the next build starts. */
 export class BuildProblems implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('dockerFork');
-  private readonly output = new Map<string, string>();
+  private readonly output = new Map<string, GoProblemLines>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(builds: BuildService) {
     this.subscriptions = [
       builds.onDidEmit(({ repoRoot, event }) => {
         if (event.type !== 'log' || event.stream === 'system') return;
-        const text = (this.output.get(repoRoot) ?? '') + event.text;
-        this.output.set(repoRoot, text.length > MAX_OUTPUT ? text.slice(-MAX_OUTPUT) : text);
+        let lines = this.output.get(repoRoot);
+        if (!lines) this.output.set(repoRoot, (lines = new GoProblemLines()));
+        lines.feed(event.text);
       }),
       builds.onDidChange(() => {
         for (const b of builds.allRunning()) {
@@ -24,7 +22,7 @@ export class BuildProblems implements vscode.Disposable {
         }
       }),
       builds.onDidFinish(({ repo, recipe }) => {
-        const output = this.output.get(repo.root) ?? '';
+        const output = this.output.get(repo.root)?.text() ?? '';
         this.output.delete(repo.root);
         const sourcePath = recipe.executor === 'container' ? recipe.sourcePath : undefined;
         const byFile = new Map<string, vscode.Diagnostic[]>();
@@ -42,7 +40,7 @@ export class BuildProblems implements vscode.Disposable {
 
   /** Removes a repository's diagnostics (a new build started). */
   private clear(repoRoot: string): void {
-    this.output.set(repoRoot, '');
+    this.output.set(repoRoot, new GoProblemLines());
     this.diagnostics.forEach((uri) => {
       if (uri.fsPath.startsWith(repoRoot + '/')) this.diagnostics.delete(uri);
     });

@@ -19,6 +19,8 @@ export interface HostRunOptions {
   testsPath: string;
   /** Start a private Docker engine with the base image for the extension to build on. */
   withEngine?: boolean;
+  /** Workspace settings of the sample fork (default: TEST_WORKSPACE_SETTINGS). */
+  settings?: Record<string, unknown>;
   /** Where to save a screenshot of the workbench once the tests are done. */
   screenshot?: string;
   timeoutMs?: number;
@@ -33,7 +35,7 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
   let engine: Awaited<ReturnType<typeof startEngineWithBaseImage>> | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    const workspace = await makeSampleWorkspace(path.join(root, 'workspace'), 'moby-fork', TEST_WORKSPACE_SETTINGS);
+    const workspace = await makeSampleWorkspace(path.join(root, 'workspace'), 'moby-fork', options.settings ?? TEST_WORKSPACE_SETTINGS);
     const env: NodeJS.ProcessEnv = { DFW_TEST_RESULT_FILE: resultFile };
     if (options.withEngine) {
       engine = await startEngineWithBaseImage(path.join(root, 'engine'), log);

@@ -116,3 +116,15 @@ describe('build history', () => {
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+describe('Go problem lines from chunked output', () => {
+  it('keeps only candidate lines, across chunk boundaries, and finds the same problems as the whole text', async () => {
+    const { GoProblemLines } = await import('../../src/core/build/problems');
+    const whole = `noise\n${'x'.repeat(100)}\n/go/src/github.com/docker/docker/daemon/daemon.go:12:5: undefined: foo\nmore noise\ncmd/dockerd/docker.go:3:1: bad\n`;
+    const lines = new GoProblemLines();
+    for (let i = 0; i < whole.length; i += 13) lines.feed(whole.slice(i, i + 13));
+    assert.ok(!lines.text().includes('noise'));
+    assert.deepStrictEqual(parseGoProblems(lines.text(), '/r', '/go/src/github.com/docker/docker'), parseGoProblems(whole, '/r', '/go/src/github.com/docker/docker'));
+    assert.strictEqual(parseGoProblems(lines.text(), '/r', '/go/src/github.com/docker/docker').length, 2);
+  });
+});

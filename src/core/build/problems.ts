@@ -41,3 +41,33 @@ export function parseGoProblems(output: string, repoRoot: string, sourcePath?: s
   }
   return problems;
 }
+
+/**
+ * Collects, from output arriving in chunks, only the lines that can be Go
+ * compiler messages, so a build's whole log is never held in memory.
+ */
+export class GoProblemLines {
+  private carry = '';
+  private readonly lines: string[] = [];
+
+  constructor(private readonly maxLines = 5000) {}
+
+  feed(chunk: string): void {
+    const text = this.carry + chunk;
+    const cut = text.lastIndexOf('\n');
+    if (cut < 0) {
+      this.carry = text.length > 64 * 1024 ? '' : text;
+      return;
+    }
+    this.carry = text.slice(cut + 1);
+    if (!text.includes('.go:')) return;
+    for (const line of text.slice(0, cut).split('\n')) {
+      if (line.includes('.go:') && this.lines.length < this.maxLines) this.lines.push(line);
+    }
+  }
+
+  /** The candidate lines so far, for parseGoProblems. */
+  text(): string {
+    return [...this.lines, this.carry].join('\n');
+  }
+}

@@ -62,6 +62,10 @@ export class ProgressTracker {
   }
 
   private parse(raw: string): BuildProgress[] {
+    // Cheap first-character test before any regex: under a log flood almost
+    // no line is progress, and this keeps the extension host responsive.
+    const first = raw.trimStart().charAt(0);
+    if (first !== 'S' && first !== '#' && first !== '-' && first !== '[' && first !== '\u001b') return [];
     const line = stripAnsi(raw).trim();
     for (const p of this.parsers) {
       const found = p(line);
