@@ -11,6 +11,7 @@ const bundle = (entry, name) => ({
   output: {
     path: path.resolve(__dirname, 'dist'),
     filename: `${name}.js`,
+    chunkFilename: `${name}.[name].js`,
     libraryTarget: 'commonjs2',
   },
   devtool: 'nosources-source-map',
@@ -29,6 +30,9 @@ const bundle = (entry, name) => ({
     new webpack.IgnorePlugin({ resourceRegExp: /^cpu-features$/ }),
     new webpack.IgnorePlugin({ resourceRegExp: /sshcrypto\.node$/ }),
   ],
+  // One lazily loaded chunk per entry (the build runner and its engine
+  // client), with a stable name, rather than hashed vendor splits.
+  optimization: { splitChunks: false },
   performance: { hints: false },
   infrastructureLogging: { level: 'warn' },
   stats: 'errors-warnings',

@@ -1,6 +1,6 @@
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { BuildRunner } from '../core/build/buildRunner';
+import type { BuildRunner } from '../core/build/buildRunner';
 import { BuildEvent, BuildProgress, BuildResult } from '../core/build/events';
 import { BuildHistory, BuildRecord } from '../core/build/history';
 import { BuildRecipe } from '../core/build/recipe';
@@ -38,7 +38,11 @@ export class BuildBusyError extends Error {
  * build logic is the core's BuildRunner; this only adds VS Code state.
  */
 export class BuildService implements vscode.Disposable {
-  private readonly runner = new BuildRunner();
+  /**
+   * Loaded on the first build: the runner pulls in dockerode and ssh2, which
+   * activation (and a session that never builds) should not pay for.
+   */
+  private runner: Promise<BuildRunner> | undefined;
   private readonly running = new Map<string, RunningBuild>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly finished = new vscode.EventEmitter<FinishedBuild>();
@@ -84,7 +88,7 @@ export class BuildService implements vscode.Disposable {
       recipe,
       startedAt,
       controller,
-      done: this.runner.run(recipe, {
+      done: (this.runner ??= import(/* webpackChunkName: "build-runner" */ '../core/build/buildRunner').then((m) => new m.BuildRunner())).then((runner) => runner.run(recipe, {
         signal: controller.signal,
         engineEnv: { env, homeDir: os.homedir() },
         listener: (event) => {
@@ -96,7 +100,7 @@ export class BuildService implements vscode.Disposable {
           listener?.(event);
           this.events.fire({ repoRoot: repo.root, event });
         },
-      }),
+      })).catch((e: unknown) => ({ cancelled: false, error: `The build runner failed to load: ${e}`, durationMs: Date.now() - startedAt, artifacts: [] })),
     };
     this.running.set(repo.root, build);
     this.log.info(`Build started: ${repo.name} ${recipe.id} (${recipe.executor})`);

@@ -1,4 +1,4 @@
-import * as manifest from '../../package.json';
+import manifest from '../../package.json';
 
 /** Name and version, read from the manifest so the CLI and the extension agree. */
 export const PRODUCT = {

@@ -30,7 +30,7 @@ describe('the .vsix from npm run package', function () {
 
   it('holds the bundles, manifest, CLI and media', async () => {
     const names = await entries(VSIX);
-    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/bin/dockerfork.js', 'extension/media/docker-fork.svg', 'extension/readme.md']) {
+    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/extension.build-runner.js', 'extension/dist/cli.js', 'extension/bin/dockerfork.js', 'extension/media/docker-fork.svg', 'extension/readme.md']) {
       assert.ok(names.some((n) => n.toLowerCase() === needed.toLowerCase()), `${needed} missing from the vsix: ${names.join(', ')}`);
     }
   });
