@@ -75,6 +75,19 @@ describe('building from VS Code (tasks, Build Targets view, status bar, Problems
     await until('the status bar to show the running build', () => /^\$\(sync~spin\) slow · Step 1\/3 · \d+s$/.test(api().ui.statusBar.text));
     const slow = (await targetNodes()).find((n) => n.recipe.id === 'slow')!;
     assert.strictEqual(api().ui.buildTargets.getTreeItem(slow).contextValue, 'node=target,state=building');
+    // One build per repository: a second task for it ends at once with exit 1, and the first goes on.
+    const binaryTask = (await vscode.tasks.fetchTasks({ type: 'dockerfork' })).find((t) => t.name === 'moby-fork: binary')!;
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === 'moby-fork: binary') {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(binaryTask);
+    assert.strictEqual(await ended, 1);
+    assert.match(api().ui.statusBar.text, /^\$\(sync~spin\) slow/);
     const stoppedAt = Date.now();
     await vscode.commands.executeCommand('dockerFork.build.stop');
     const result = await running;
