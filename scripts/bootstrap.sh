@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # docker.io: private engine; openssh-*: SSH test host; git; debootstrap + tar:
 # the local base image; chromium: drives VS Code (code-server); libkrb5-dev,
-# python3, make, g++, ripgrep: code-server's native modules and search.
-PACKAGES=(docker.io containerd runc openssh-server openssh-client git debootstrap tar ca-certificates
+# python3, make, g++, ripgrep: code-server's native modules and search;
+# openssl: certificates for the TLS engine endpoint.
+PACKAGES=(docker.io containerd runc openssh-server openssh-client git debootstrap tar ca-certificates openssl
           chromium libkrb5-dev python3 make g++ ripgrep)
 
 missing=()

@@ -70,3 +70,45 @@ describe('engine connection: the same engine the docker CLI reaches', function (
     await assert.rejects(client.ping(), new RegExp(`ssh to ssh://${ssh.user}@127\\.0\\.0\\.1:${ssh.port} failed`));
   });
 });
+
+describe('engine connection over mutual TLS (tcp://, as docker-machine sets it up)', function () {
+  this.timeout(60_000);
+
+  it('follows DOCKER_TLS_VERIFY and DOCKER_CERT_PATH to the same engine as the docker CLI', async () => {
+    const { docker, tls } = currentRig();
+    const env = { ...process.env, DOCKER_HOST: docker.tlsHost!, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: tls.clientDir, DOCKER_CONTEXT: '' };
+    const expected = await cliEngineId(env);
+    assert.strictEqual(expected, String((await docker.client.info()).ID));
+    assert.strictEqual(await ourEngineId(env), expected);
+  });
+
+  it('uses the TLS files the docker CLI stores with a context', async () => {
+    const { docker, tls } = currentRig();
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-rig-dockercfg-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: config, DOCKER_CONTEXT: 'rig-tls' };
+      delete env.DOCKER_HOST;
+      const d = tls.clientDir;
+      await run('docker', ['context', 'create', 'rig-tls', '--docker', `host=${docker.tlsHost},ca=${d}/ca.pem,cert=${d}/cert.pem,key=${d}/key.pem`], { env });
+      assert.strictEqual(await ourEngineId(env), await cliEngineId(env));
+    } finally {
+      fs.rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a server whose certificate the CA does not sign, saying so', async () => {
+    const { docker, tls } = currentRig();
+    const wrong = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-rig-wrongca-'));
+    try {
+      // The client's own certificate stands in for a CA that did not sign the server.
+      fs.copyFileSync(path.join(tls.clientDir, 'cert.pem'), path.join(wrong, 'ca.pem'));
+      fs.copyFileSync(path.join(tls.clientDir, 'cert.pem'), path.join(wrong, 'cert.pem'));
+      fs.copyFileSync(path.join(tls.clientDir, 'key.pem'), path.join(wrong, 'key.pem'));
+      const env = { DOCKER_HOST: docker.tlsHost!, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: wrong };
+      const client = await createDockerClient(await resolveEngine({ env, homeDir: os.homedir() }));
+      await assert.rejects(client.ping(), /certificate/i);
+    } finally {
+      fs.rmSync(wrong, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,6 +10,8 @@ export interface DockerEngine {
   readonly host: string;
   readonly dataRoot: string;
   readonly client: Docker;
+  /** `tcp://127.0.0.1:PORT` with mutual TLS, when started with `tls`. */
+  readonly tlsHost?: string;
   readonly daemon: Daemon;
   stop(): Promise<void>;
 }
@@ -17,7 +19,12 @@ export interface DockerEngine {
 export const dockerSocketPath = (root: string) => path.join(root, 'docker.sock');
 
 /** `dataRoot` defaults to a dir under `root`; pass one to keep images between runs. */
-export async function startDockerEngine(root: string, dockerd: string, dataRoot = path.join(root, 'data')): Promise<DockerEngine> {
+export async function startDockerEngine(
+  root: string,
+  dockerd: string,
+  dataRoot = path.join(root, 'data'),
+  tls?: { port: number; ca: string; cert: string; key: string },
+): Promise<DockerEngine> {
   const execRoot = path.join(root, 'exec');
   const socketPath = dockerSocketPath(root);
   const configFile = path.join(root, 'daemon.json');
@@ -40,6 +47,8 @@ export async function startDockerEngine(root: string, dockerd: string, dataRoot 
       '--iptables=false',
       '--ip-masq=false',
       '--ip-forward=false',
+      // Also a mutual-TLS TCP endpoint on loopback, like a docker-machine host.
+      ...(tls ? ['-H', `tcp://127.0.0.1:${tls.port}`, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.cert, '--tlskey', tls.key] : []),
     ],
     path.join(root, 'dockerd.log'),
   );
@@ -55,6 +64,7 @@ export async function startDockerEngine(root: string, dockerd: string, dataRoot 
     host: `unix://${socketPath}`,
     dataRoot,
     client,
+    tlsHost: tls ? `tcp://127.0.0.1:${tls.port}` : undefined,
     daemon,
     async stop() {
       // dockerd stops its containers and its managed containerd on SIGTERM.

@@ -17,6 +17,7 @@ export const TOOLS = {
   git: { binary: 'git', debianPackage: 'git', purpose: 'the git daemon and repositories' },
   debootstrap: { binary: 'debootstrap', debianPackage: 'debootstrap', purpose: 'the local base image' },
   tar: { binary: 'tar', debianPackage: 'tar', purpose: 'the local base image' },
+  openssl: { binary: 'openssl', debianPackage: 'openssl', purpose: 'the TLS engine endpoint' },
   chromium: { binary: 'chromium', debianPackage: 'chromium', purpose: 'driving VS Code (code-server) in a browser' },
 } satisfies Record<string, RequiredTool>;
 

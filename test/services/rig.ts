@@ -4,6 +4,9 @@ import { GitDaemon, startGitDaemon } from './gitDaemon';
 import { requireTools, TOOLS } from './preflight';
 import { SshServer, startSshServer } from './sshServer';
 import { makeRigDir, removeRigDir } from './tempRoot';
+import { makeTlsMaterial, TlsMaterial } from './tlsMaterial';
+import * as path from 'path';
+import { freePort } from './processes';
 
 /** The real services the integration tests run against, all under one temp dir, on loopback. */
 export interface Rig {
@@ -13,6 +16,8 @@ export interface Rig {
   readonly baseImage: string;
   readonly ssh: SshServer;
   readonly git: GitDaemon;
+  /** Client certificates (DOCKER_CERT_PATH) for `docker.tlsHost`. */
+  readonly tls: TlsMaterial;
   stop(): Promise<void>;
 }
 
@@ -30,15 +35,17 @@ export function requireRoot(): void {
  * On any failure it stops what it had started before rethrowing.
  */
 export async function startRig(): Promise<Rig> {
-  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar]);
+  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar, TOOLS.openssl]);
   requireRoot();
   const root = makeRigDir('services');
   const started: Array<{ stop(): Promise<void> }> = [];
   const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((s) => (started.push(s), s));
   const t0 = Date.now();
   try {
+    const tls = await makeTlsMaterial(path.join(root, 'tls'), tools.openssl);
+    const tlsPort = await freePort();
     const [docker, ssh, git, tarball] = await Promise.all([
-      track(startDockerEngine(root, tools.dockerd)),
+      track(startDockerEngine(root, tools.dockerd, undefined, { port: tlsPort, ca: tls.ca, cert: tls.serverCert, key: tls.serverKey })),
       // Sessions on the SSH host reach the rig's engine, so ssh:// engine URLs work.
       track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
       track(startGitDaemon(root, tools.git)),
@@ -52,6 +59,7 @@ export async function startRig(): Promise<Rig> {
       baseImage: BASE_IMAGE,
       ssh,
       git,
+      tls,
       stop: () => stopAll(root, started),
     };
   } catch (e) {
