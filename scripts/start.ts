@@ -4,7 +4,7 @@
 import Docker from 'dockerode';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BASE_IMAGE, cacheDir, ensureBaseImageTarball, importBaseImage } from '../test/services/baseImage';
+import { BASE_IMAGE, cacheDir, ensureBaseImage } from '../test/services/baseImage';
 import { DockerEngine, startDockerEngine } from '../test/services/dockerEngine';
 import { findBinary, requireTools, TOOLS } from '../test/services/preflight';
 import { freePort, portOpen, run } from '../test/services/processes';
@@ -59,15 +59,9 @@ async function main(): Promise<void> {
       dockerHost = engine.host;
       say(`Docker engine: ${dockerHost} (private, data in ${engine.dataRoot})`);
     }
-    if (!(await docker.getImage(BASE_IMAGE).inspect().then(() => true, () => false))) {
-      const debootstrap = findBinary('debootstrap');
-      if (debootstrap) {
-        say(`Loading the sample fork's base image ${BASE_IMAGE} into the engine...`);
-        await importBaseImage(docker, await ensureBaseImageTarball(debootstrap, say));
-      } else {
-        say(`Note: ${BASE_IMAGE} is not in the engine and debootstrap is missing; the sample fork's build needs it.`);
-      }
-    }
+    const debootstrap = findBinary('debootstrap');
+    if (debootstrap) await ensureBaseImage(docker, debootstrap, say);
+    else say(`Note: debootstrap is missing, so ${BASE_IMAGE} cannot be made; the sample fork's build needs it.`);
 
     const pkg = await ensureCodeServer(say);
     const home = path.join(cacheDir(), 'start-vscode');

@@ -6,8 +6,6 @@ export interface Settings {
   readonly repository: { readonly searchDepth: number };
   /** Environment for engine connections and builds; empty until the workspace is trusted. */
   readonly environment: Readonly<Record<string, string>>;
-  /** Targets and overrides, the same shape the CLI reads from .vscode/settings.json. */
-  readonly build: BuildSettings;
 }
 
 export const SETTINGS_SECTION = 'dockerFork';
@@ -19,8 +17,17 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   return {
     repository: { searchDepth: Number.isInteger(depth) ? Math.min(3, Math.max(0, depth)) : 1 },
     environment: Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
-    build: fromValues({ targets: c.get('targets'), privileged: c.get('build.privileged'), image: c.get('build.image') }, 'Docker Fork settings'),
   };
+}
+
+/**
+ * Targets and overrides, the same shape the CLI reads from
+ * .vscode/settings.json. Read apart from readSettings because it validates:
+ * a malformed target must only affect the target list, never detection.
+ */
+export function readBuildSettings(scope?: vscode.ConfigurationScope): BuildSettings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+  return fromValues({ targets: c.get('targets'), privileged: c.get('build.privileged'), image: c.get('build.image') }, 'Docker Fork settings (dockerFork.targets)');
 }
 
 /** Fires `listener` when any setting under `dockerFork.<key>` changes. */

@@ -16,11 +16,7 @@ export class BuildProblems implements vscode.Disposable {
         if (!lines) this.output.set(repoRoot, (lines = new GoProblemLines()));
         lines.feed(event.text);
       }),
-      builds.onDidChange(() => {
-        for (const b of builds.allRunning()) {
-          if (!this.output.has(b.repo.root)) this.clear(b.repo.root);
-        }
-      }),
+      builds.onDidStart((b) => this.clear(b.repo.root)),
       builds.onDidFinish(({ repo, recipe }) => {
         const output = this.output.get(repo.root)?.text() ?? '';
         this.output.delete(repo.root);

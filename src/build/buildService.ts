@@ -6,7 +6,7 @@ import { BuildHistory, BuildRecord } from '../core/build/history';
 import { BuildRecipe } from '../core/build/recipe';
 import { resolveTargets } from '../core/repo/catalog';
 import { DetectedRepository } from '../core/repo/detect';
-import { readSettings } from '../settings';
+import { readBuildSettings, readSettings } from '../settings';
 
 /** A build in progress: what the status bar and the views show. */
 export interface RunningBuild {
@@ -45,10 +45,12 @@ export class BuildService implements vscode.Disposable {
   private runner: Promise<BuildRunner> | undefined;
   private readonly running = new Map<string, RunningBuild>();
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly started = new vscode.EventEmitter<RunningBuild>();
   private readonly finished = new vscode.EventEmitter<FinishedBuild>();
   private readonly events = new vscode.EventEmitter<{ repoRoot: string; event: BuildEvent }>();
   /** Fires on start, progress and finish: views and the status bar re-render. */
   readonly onDidChange = this.changed.event;
+  readonly onDidStart = this.started.event;
   readonly onDidFinish = this.finished.event;
   readonly onDidEmit = this.events.event;
   readonly history: BuildHistory;
@@ -59,7 +61,7 @@ export class BuildService implements vscode.Disposable {
 
   async targets(repo: DetectedRepository): Promise<BuildRecipe[]> {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo.root));
-    return resolveTargets(repo, readSettings(folder).build);
+    return resolveTargets(repo, readBuildSettings(folder));
   }
 
   runningIn(repoRoot: string): RunningBuild | undefined {
@@ -104,6 +106,7 @@ export class BuildService implements vscode.Disposable {
     };
     this.running.set(repo.root, build);
     this.log.info(`Build started: ${repo.name} ${recipe.id} (${recipe.executor})`);
+    this.started.fire(build);
     this.changed.fire();
     void build.done.then(async (result) => {
       this.running.delete(repo.root);
@@ -137,6 +140,7 @@ export class BuildService implements vscode.Disposable {
   dispose(): void {
     for (const b of this.running.values()) b.controller.abort();
     this.changed.dispose();
+    this.started.dispose();
     this.finished.dispose();
     this.events.dispose();
   }

@@ -69,3 +69,10 @@ export async function importBaseImage(docker: Docker, tarball: string): Promise<
     }),
   );
 }
+
+/** Makes sure `docker` holds BASE_IMAGE, making the root file system first if it is not cached. */
+export async function ensureBaseImage(docker: Docker, debootstrap: string, log: (line: string) => void): Promise<void> {
+  if (await docker.getImage(BASE_IMAGE).inspect().then(() => true, () => false)) return;
+  log(`Loading ${BASE_IMAGE} into the engine...`);
+  await importBaseImage(docker, await ensureBaseImageTarball(debootstrap, log));
+}

@@ -1,4 +1,4 @@
-import { BASE_IMAGE, ensureBaseImageTarball, importBaseImage } from './baseImage';
+import { ensureBaseImage, ensureBaseImageTarball } from './baseImage';
 import { DockerEngine, startDockerEngine } from './dockerEngine';
 import { requireTools, TOOLS } from './preflight';
 import { requireRoot } from './rig';
@@ -7,9 +7,10 @@ import { requireRoot } from './rig';
 export async function startEngineWithBaseImage(root: string, log: (line: string) => void, dataRoot?: string): Promise<DockerEngine> {
   const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.debootstrap, TOOLS.tar]);
   requireRoot();
-  const [engine, tarball] = await Promise.all([startDockerEngine(root, tools.dockerd, dataRoot), ensureBaseImageTarball(tools.debootstrap, log)]);
+  // The root file system is made (or found cached) while the engine starts.
+  const [engine] = await Promise.all([startDockerEngine(root, tools.dockerd, dataRoot), ensureBaseImageTarball(tools.debootstrap, log)]);
   try {
-    if (!(await engine.client.getImage(BASE_IMAGE).inspect().then(() => true, () => false))) await importBaseImage(engine.client, tarball);
+    await ensureBaseImage(engine.client, tools.debootstrap, log);
     return engine;
   } catch (e) {
     await engine.stop();

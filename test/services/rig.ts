@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { BASE_IMAGE, ensureBaseImageTarball, importBaseImage } from './baseImage';
 import { dockerSocketPath, DockerEngine, startDockerEngine } from './dockerEngine';
 import { GitDaemon, startGitDaemon } from './gitDaemon';
@@ -5,7 +6,6 @@ import { requireTools, TOOLS } from './preflight';
 import { SshServer, startSshServer } from './sshServer';
 import { makeRigDir, removeRigDir } from './tempRoot';
 import { makeTlsMaterial, TlsMaterial } from './tlsMaterial';
-import * as path from 'path';
 import { freePort } from './processes';
 
 /** The real services the integration tests run against, all under one temp dir, on loopback. */

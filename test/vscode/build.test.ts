@@ -100,6 +100,22 @@ describe('building from VS Code (tasks, Build Targets view, status bar, Problems
     assert.strictEqual((await vscode.commands.executeCommand<BuildResult>('dockerFork.build.run', { target: 'binary' }))?.exitCode, 0);
   });
 
+  it('a malformed dockerFork.targets only affects the target list: detection still works and the view names the setting', async () => {
+    const config = vscode.workspace.getConfiguration('dockerFork');
+    const before = config.inspect('targets')?.workspaceValue;
+    await config.update('targets', [{ id: 'broken', command: 'make binary' }], vscode.ConfigurationTarget.Workspace);
+    try {
+      const repos = await vscode.commands.executeCommand<Array<{ name: string }>>('dockerFork.repository.refresh');
+      assert.deepStrictEqual(repos.map((r) => r.name), ['moby-fork']);
+      const nodes = await api().ui.buildTargets.getChildren();
+      assert.strictEqual(nodes.length, 1);
+      assert.strictEqual(nodes[0].type, 'error');
+      assert.match(String(api().ui.buildTargets.getTreeItem(nodes[0]).label), /dockerFork\.targets\[0\] \("broken"\) needs "command" as a non-empty array/);
+    } finally {
+      await config.update('targets', before, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('keeps the history across a reload of the view (it is stored, not held in memory)', async () => {
     const nodes = await targetNodes();
     assert.deepStrictEqual(

@@ -21,9 +21,16 @@ export interface BuildRecord {
  * Written atomically (temp file + rename), so a crash never leaves half a file.
  */
 export class BuildHistory {
+  /** Read once, then kept: views ask on every build event, and this instance is the file's only writer. */
+  private cache: Promise<BuildRecord[]> | undefined;
+
   constructor(private readonly file: string, private readonly limit = 100) {}
 
-  async list(): Promise<BuildRecord[]> {
+  list(): Promise<BuildRecord[]> {
+    return (this.cache ??= this.read());
+  }
+
+  private async read(): Promise<BuildRecord[]> {
     try {
       const parsed = JSON.parse(await fs.readFile(this.file, 'utf8'));
       return Array.isArray(parsed) ? (parsed as BuildRecord[]) : [];
@@ -34,6 +41,7 @@ export class BuildHistory {
 
   async add(record: BuildRecord): Promise<void> {
     const records = [record, ...(await this.list())].slice(0, this.limit);
+    this.cache = Promise.resolve(records);
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     await fs.writeFile(temp, JSON.stringify(records, null, 1));
