@@ -28,3 +28,8 @@ export class BuildSetupError extends Error {
 export const LABEL_BUILD = 'io.dockerfork.build';
 export const LABEL_REPO = 'io.dockerfork.repo';
 export const LABEL_CONTEXT = 'io.dockerfork.context';
+
+/** A line of the build's own commentary (engine, image, reuse...), shown dimmed. */
+export function system(ctx: Pick<ExecutionContext, 'emit'>, text: string): void {
+  ctx.emit({ type: 'log', stream: 'system', text: `${text}\n` });
+}
