@@ -37,7 +37,7 @@ describe('build progress parsing', () => {
     assert.deepStrictEqual(steps, ['1/5', '2/5', '3/5', '4/5', '5/5']);
     assert.ok(text.includes('\u001b[32mgreen'), 'colours are kept in the log');
     assert.strictEqual(stripAnsi('\u001b[32mgreen\u001b[0m'), 'green');
-    assert.strictEqual(messages.find((m) => m.aux)?.aux?.ID?.slice(0, 19), 'sha256:633982f7aab6');
+    assert.strictEqual((messages.find((m) => m.aux)?.aux as { ID?: string } | undefined)?.ID?.slice(0, 19), 'sha256:633982f7aab6');
   });
 
   it('finds the failure of a failing build in the stream, though the HTTP status was 200', () => {

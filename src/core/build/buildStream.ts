@@ -6,7 +6,8 @@ export interface BuildStreamMessage {
   id?: string;
   error?: string;
   errorDetail?: { code?: number; message?: string };
-  aux?: { ID?: string };
+  /** `moby.image.id`: { ID }; `moby.buildkit.trace`: base64 protobuf StatusResponse. */
+  aux?: { ID?: string } | string;
 }
 
 /**

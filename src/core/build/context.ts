@@ -70,8 +70,9 @@ const READ_WHOLE_LIMIT = 1024 * 1024;
  * copying into a container). Uses the metadata already listed instead of a
  * second stat per file, reads small files whole, waits for the consumer
  * (backpressure), and records root ownership as `docker build` contexts do.
+ * `replace` sends other contents for some files (a rewritten Dockerfile).
  */
-export function packFiles(root: string, files: readonly ContextFile[], prefix = ''): Readable {
+export function packFiles(root: string, files: readonly ContextFile[], prefix = '', replace?: ReadonlyMap<string, Buffer>): Readable {
   const clean = prefix.replace(/^\/+|\/+$/g, '');
   const pack = tarStream.pack();
   const add = (header: Record<string, unknown>, body: Buffer = Buffer.alloc(0)) =>
@@ -82,7 +83,10 @@ export function packFiles(root: string, files: readonly ContextFile[], prefix = 
     for (const f of files) {
       const abs = path.join(root, f.rel);
       const base = { name: clean ? `${clean}/${f.rel}` : f.rel, mode: f.mode & 0o7777, mtime: new Date(f.mtimeMs), uid: 0, gid: 0 };
-      if ((f.mode & fsConstants.S_IFMT) === fsConstants.S_IFLNK) {
+      const replacement = replace?.get(f.rel);
+      if (replacement) {
+        await add({ ...base, size: replacement.length }, replacement);
+      } else if ((f.mode & fsConstants.S_IFMT) === fsConstants.S_IFLNK) {
         await add({ ...base, type: 'symlink', linkname: await fs.readlink(abs) });
       } else if (f.size <= READ_WHOLE_LIMIT) {
         // Synchronous on purpose: one read of a small file takes microseconds,

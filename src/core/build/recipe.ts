@@ -38,10 +38,13 @@ export interface HostRecipe extends RecipeBase {
   readonly cwd: string;
 }
 
+/** Which builder makes builder images: BuildKit where the engine has it, or the legacy one. */
+export type BuilderChoice = 'auto' | 'buildkit' | 'legacy';
+
 /** How the builder image is obtained. */
 export type ImageSource =
   /** Built from a Dockerfile in the repository, tagged `tag`; reused when nothing that feeds it changed. */
-  | { readonly kind: 'dockerfile'; readonly dockerfile: string; readonly context: string; readonly tag: string; readonly target?: string; readonly buildArgs?: Readonly<Record<string, string>> }
+  | { readonly kind: 'dockerfile'; readonly dockerfile: string; readonly context: string; readonly tag: string; readonly target?: string; readonly buildArgs?: Readonly<Record<string, string>>; readonly builder?: BuilderChoice }
   /** An image that must already exist in the engine (a user's own dev image). */
   | { readonly kind: 'image'; readonly name: string };
 
@@ -50,6 +53,7 @@ export interface RecipeOverrides {
   readonly image?: string;
   readonly privileged?: boolean;
   readonly env?: Readonly<Record<string, string>>;
+  readonly builder?: BuilderChoice;
 }
 
 export function applyOverrides(recipe: BuildRecipe, o: RecipeOverrides): BuildRecipe {
@@ -58,7 +62,7 @@ export function applyOverrides(recipe: BuildRecipe, o: RecipeOverrides): BuildRe
   return {
     ...recipe,
     env,
-    image: o.image ? { kind: 'image', name: o.image } : recipe.image,
+    image: o.image ? { kind: 'image', name: o.image } : o.builder && recipe.image.kind === 'dockerfile' ? { ...recipe.image, builder: o.builder } : recipe.image,
     privileged: o.privileged ?? recipe.privileged,
   };
 }

@@ -55,7 +55,17 @@ async function mobyBundleDir(root: string): Promise<string> {
   return 'bundles';
 }
 
-function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary', bundleDir: string, era: BuildEra): ContainerRecipe {
+/**
+ * The stage upstream builds the dev image from: `dev` whenever the
+ * Dockerfile declares it (20.10+ pass `--target dev`; without a target a
+ * multi-stage file would build its last stage), else the whole file.
+ */
+async function devStage(root: string): Promise<string | undefined> {
+  const dockerfile = (await read(root, 'Dockerfile')) ?? '';
+  return /^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+dev\s*$/im.test(dockerfile) ? 'dev' : undefined;
+}
+
+function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary', bundleDir: string, stage: string | undefined): ContainerRecipe {
   const dynamic = id === 'dynbinary';
   return {
     id,
@@ -63,7 +73,7 @@ function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary
     description: `hack/make.sh ${id} in the dev container (${dynamic ? 'dynamically' : 'statically'} linked dockerd)`,
     repoRoot: repo.root,
     executor: 'container',
-    image: { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', tag: `docker-dev:${repo.name}`.toLowerCase(), target: era === 'moby-hack' ? undefined : 'dev' },
+    image: { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', tag: `docker-dev:${repo.name}`.toLowerCase(), target: stage },
     command: ['hack/make.sh', id],
     sourcePath: MOBY_SOURCE_PATH,
     privileged: true,
@@ -85,7 +95,8 @@ export async function listTargets(repo: DetectedRepository): Promise<BuildRecipe
     case 'moby-buildx':
     case 'moby-bake': {
       const bundleDir = await mobyBundleDir(repo.root);
-      const recipes: BuildRecipe[] = [mobyContainerTarget(repo, 'binary', bundleDir, era), mobyContainerTarget(repo, 'dynbinary', bundleDir, era)];
+      const stage = await devStage(repo.root);
+      const recipes: BuildRecipe[] = [mobyContainerTarget(repo, 'binary', bundleDir, stage), mobyContainerTarget(repo, 'dynbinary', bundleDir, stage)];
       if (era === 'moby-buildx') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary-daemon'], 'the Makefile with buildx on this machine (--output=bundles/)'));
       if (era === 'moby-bake') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary'], 'docker buildx bake binary on this machine'));
       return recipes;
