@@ -45,6 +45,19 @@ export function isFrontendPullFailure(outcome: EngineBuildOutcome): boolean {
   return /frontend gateway\.v0|failed to resolve source metadata|resolve image config/i.test(`${outcome.error} ${outcome.failedStep?.step ?? ''}`);
 }
 
+/**
+ * Frontends that could not be pulled, per engine, for this process: each
+ * failed attempt sends the whole context once more (seconds on moby).
+ */
+const unreachableFrontends = new Map<string, { error: string; at: number }>();
+/** Try the registry again after this long: a VPN may have come up. */
+const UNREACHABLE_FOR_MS = 10 * 60_000;
+
+function engineKey(docker: Docker): string {
+  const m = docker.modem as unknown as { socketPath?: string; host?: string; port?: number };
+  return m.socketPath ?? `${m.host}:${m.port}`;
+}
+
 /** The builder image to run, built when it is missing or anything that feeds it changed. */
 export async function ensureBuilderImage(recipe: ContainerRecipe, docker: Docker, ctx: ExecutionContext): Promise<string> {
   const source = recipe.image;
@@ -92,13 +105,17 @@ export async function ensureBuilderImage(recipe: ContainerRecipe, docker: Docker
       if (ctx.signal.aborted) return { error: 'cancelled' } as EngineBuildOutcome;
       throw new BuildSetupError(`Building ${source.tag} failed: ${e.message}`);
     });
-  let outcome = await build();
+  const frontendKey = features.syntax && `${engineKey(docker)}|${features.syntax.image}`;
+  const remembered = frontendKey ? unreachableFrontends.get(frontendKey) : undefined;
+  const knownUnreachable = remembered && Date.now() - remembered.at < UNREACHABLE_FOR_MS ? remembered.error : undefined;
+  let outcome: EngineBuildOutcome = knownUnreachable ? { error: knownUnreachable } : await build();
   if (ctx.signal.aborted) return source.tag;
-  if (builder === 'buildkit' && features.syntax && isFrontendPullFailure(outcome)) {
+  if (builder === 'buildkit' && features.syntax && frontendKey && (knownUnreachable || isFrontendPullFailure(outcome))) {
     // Offline, or a registry that does not answer: the engine's own
     // Dockerfile frontend reads the same file without pulling anything.
-    system(ctx, `The Dockerfile frontend ${features.syntax.image} named by "# syntax=" on line ${features.syntax.line} could not be pulled (${outcome.error}). Building with the engine's built-in Dockerfile frontend instead.`);
-    const pulled = outcome.error;
+    const pulled = outcome.error ?? '';
+    if (!knownUnreachable) unreachableFrontends.set(frontendKey, { error: pulled, at: Date.now() });
+    system(ctx, `The Dockerfile frontend ${features.syntax.image} named by "# syntax=" on line ${features.syntax.line} could not be pulled${knownUnreachable ? ' from this engine earlier' : ''} (${pulled}). Building with the engine's built-in Dockerfile frontend instead.`);
     outcome = await build(new Map([[source.dockerfile, Buffer.from(withoutSyntaxDirective(dockerfile, features))]]));
     if (ctx.signal.aborted) return source.tag;
     if (outcome.error && !outcome.failedStep) {
