@@ -6,17 +6,22 @@ import { applyOverrides } from '../core/build/recipe';
 import { detectRepository } from '../core/repo/detect';
 import { resolveTargets } from '../core/repo/catalog';
 import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
-import { parseArgs } from './args';
+import { parseArgs, printCommandHelp } from './args';
 import { CliIo, UsageError } from './io';
 
 export const BUILD_USAGE = 'dockerfork build [TARGET] [--cwd DIR] [--image IMAGE] [--no-privileged] [--json]';
+export const BUILD_SUMMARY = `Build TARGET (default: the repository's default target) in a container
+or with the repository's own make, streaming its output. --json prints
+one event per line (log, progress, artifact, done). The exit code is the
+build's; Ctrl-C cancels it and removes its container.`;
 
 /**
  * Builds one target of the repository at --cwd; the exit code is the
  * build's. With --json, every event is one JSON line on stdout.
  */
 export async function buildCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { cwd: 'string', image: 'string', 'no-privileged': 'boolean', json: 'boolean' });
+  const { positionals, flags, help } = parseArgs(argv, { cwd: 'string', image: 'string', 'no-privileged': 'boolean', json: 'boolean' });
+  if (help) return printCommandHelp(io, BUILD_USAGE, BUILD_SUMMARY);
   if (positionals.length > 1) throw new UsageError(`build takes one target, got ${positionals.length}`);
   const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
   const repo = await detectRepository(cwd);

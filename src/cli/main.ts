@@ -1,7 +1,8 @@
 import { PRODUCT } from '../core/productInfo';
-import { BUILD_USAGE, buildCommand } from './buildCommand';
-import { DETECT_USAGE, detectCommand } from './detectCommand';
-import { TARGETS_USAGE, targetsCommand } from './targetsCommand';
+import { indent } from './args';
+import { BUILD_SUMMARY, BUILD_USAGE, buildCommand } from './buildCommand';
+import { DETECT_SUMMARY, DETECT_USAGE, detectCommand } from './detectCommand';
+import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { CliIo, processIo, UsageError } from './io';
 
 const HELP = `dockerfork — ${PRODUCT.name} ${PRODUCT.version} on the command line
@@ -11,18 +12,14 @@ Usage:
 
 Commands:
   ${DETECT_USAGE}
-      List the Docker source trees (moby, docker-ce, docker/cli, vendored
-      components) at DIR and below it. Exit 1 when there is none.
+${indent(DETECT_SUMMARY)}
   ${TARGETS_USAGE}
-      List each repository's build targets (* marks the default).
+${indent(TARGETS_SUMMARY)}
   ${BUILD_USAGE}
-      Build TARGET (default: the repository's default target) in a container
-      or with the repository's own make, streaming its output. --json prints
-      one event per line (log, progress, artifact, done). The exit code is the
-      build's; Ctrl-C cancels it and removes its container.
+${indent(BUILD_SUMMARY)}
 
 Options:
-  -h, --help     Show this help.
+  -h, --help     Show this help (after a command: that command's).
   --version      Print the version.
 
 Exit codes: 0 success, 1 the command failed, 2 it was called wrongly.

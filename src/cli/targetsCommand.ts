@@ -1,25 +1,29 @@
 import * as path from 'path';
 import { findRepositories } from '../core/repo/detect';
 import { resolveTargets } from '../core/repo/catalog';
-import { detectEra } from '../core/repo/targets';
+import { KIND_LABELS } from '../core/repo/repositoryKind';
+import { detectEra, ERA_LABELS } from '../core/repo/targets';
 import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
-import { parseArgs } from './args';
+import { parseArgs, printCommandHelp } from './args';
 import { CliIo, UsageError } from './io';
 
 export const TARGETS_USAGE = 'dockerfork targets [--cwd DIR] [--json]';
+export const TARGETS_SUMMARY = `List each repository's build era and targets (* marks the default).
+--json keeps the internal era id (era) next to its description (eraLabel).`;
 
 /** Lists the build targets of the Docker repositories at --cwd (and one level down). */
 export async function targetsCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { cwd: 'string', json: 'boolean' });
+  const { positionals, flags, help } = parseArgs(argv, { cwd: 'string', json: 'boolean' });
+  if (help) return printCommandHelp(io, TARGETS_USAGE, TARGETS_SUMMARY);
   if (positionals.length) throw new UsageError(`targets takes no arguments, got '${positionals[0]}'`);
   const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
   const repos = await findRepositories(cwd, 1);
   const listed = await Promise.all(repos.map(async (repo) => ({ repo, era: await detectEra(repo), targets: await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root)) })));
   if (flags.has('json')) {
-    io.out(JSON.stringify(listed.map(({ repo, era, targets }) => ({ root: repo.root, kind: repo.kind, era, targets })), null, 2) + '\n');
+    io.out(JSON.stringify(listed.map(({ repo, era, targets }) => ({ root: repo.root, kind: repo.kind, era, eraLabel: ERA_LABELS[era], targets })), null, 2) + '\n');
   } else {
     for (const { repo, era, targets } of listed) {
-      io.out(`${repo.root} (${repo.kind}, ${era})\n`);
+      io.out(`${repo.root}\n  ${era === 'unknown' ? `${KIND_LABELS[repo.kind]}, ` : ''}${ERA_LABELS[era]}\n`);
       for (const t of targets) io.out(`  ${t.isDefault ? '*' : ' '} ${t.id.padEnd(14)} ${t.executor.padEnd(9)} ${t.description}\n`);
     }
   }

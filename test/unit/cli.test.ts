@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { CliIo } from '../../src/cli/io';
@@ -38,6 +39,32 @@ describe('dockerfork CLI', () => {
     assert.match((await cli(['detect', '--depth', 'seven'])).err, /--depth must be a whole number from 0 to 3, got 'seven'/);
   });
 
+  it('parses options the usual way: --flag=value, -h per command, and clear usage errors (exit 2) for the rest', async () => {
+    const fork = path.join(FIXTURES, 'moby-fork');
+    const eq = await cli(['detect', '--json', `--cwd=${fork}`, '--depth=0']);
+    assert.strictEqual(eq.code, 0, eq.err);
+    assert.deepStrictEqual(JSON.parse(eq.out).map((r: { root: string }) => r.root), [fork]);
+    const help = await cli(['build', '-h']);
+    assert.deepStrictEqual([help.code, help.err], [0, '']);
+    assert.match(help.out, /^Usage: dockerfork build \[TARGET\][\s\S]*Ctrl-C cancels/);
+    assert.strictEqual((await cli(['targets', '--help'])).out.split('\n')[0], 'Usage: dockerfork targets [--cwd DIR] [--json]');
+    const cases: Array<[string[], RegExp]> = [
+      [['detect', '-x'], /^dockerfork: unknown option '-x'\n/],
+      [['detect', '--cwd'], /^dockerfork: option '--cwd' needs a value/],
+      [['detect', '--cwd', '--json'], /^dockerfork: option '--cwd' needs a value \(write --cwd=VALUE/],
+      [['targets', '--json=yes'], /^dockerfork: option '--json' takes no value\n/],
+      [['build', '--no-privileged=1'], /^dockerfork: option '--no-privileged' takes no value\n/],
+      [['targets', 'extra'], /^dockerfork: targets takes no arguments, got 'extra'\n/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(argv);
+      assert.strictEqual(r.code, 2, argv.join(' '));
+      assert.match(r.err, message, argv.join(' '));
+      assert.match(r.err, /Run 'dockerfork --help' for usage\.\n$/);
+      assert.strictEqual(r.out, '');
+    }
+  });
+
   it('detect --json reports the fixture fork as moby; a folder with none exits 1 naming it', async () => {
     const r = await cli(['detect', '--json', '--cwd', path.join(FIXTURES, 'moby-fork')]);
     assert.strictEqual(r.code, 0, r.err);
@@ -53,10 +80,33 @@ describe('dockerfork CLI', () => {
     assert.strictEqual(r.code, 0, r.err);
     const [repo] = JSON.parse(r.out);
     assert.strictEqual(repo.era, 'moby-hack');
+    assert.strictEqual(repo.eraLabel, 'moby 17.06–19.03, hack/make.sh in the dev container');
     assert.deepStrictEqual(repo.targets.map((t: { id: string; isDefault?: boolean }) => [t.id, !!t.isDefault]), [['binary', true], ['dynbinary', false]]);
     const bad = await cli(['build', 'binray', '--cwd', path.join(FIXTURES, 'moby-fork')]);
     assert.strictEqual(bad.code, 2);
     assert.match(bad.err, /unknown target 'binray' in .*moby-fork; targets: binary, dynbinary/);
+  });
+
+  it('targets names the era the way a user would, not by its internal id', async () => {
+    const r = await cli(['targets', '--cwd', path.join(FIXTURES, 'moby-fork')]);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.deepStrictEqual(r.out.split('\n').slice(0, 2), [path.join(FIXTURES, 'moby-fork'), '  moby 17.06–19.03, hack/make.sh in the dev container']);
+    assert.match(r.out, /^  \* binary +container +hack\/make\.sh binary in the dev container/m);
+    assert.doesNotMatch(r.out, /moby-hack/);
+  });
+
+  it('says to run the bundle step, without a stack trace, when bin/dockerfork.js runs before dist/cli.js exists', async () => {
+    // A copy of the real launcher in a tree without dist/, as in a fresh clone.
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-clone-'));
+    fs.mkdirSync(path.join(clone, 'bin'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'bin/dockerfork.js'), path.join(clone, 'bin/dockerfork.js'));
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.join(clone, 'bin/dockerfork.js'), '--help'], (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })),
+    );
+    fs.rmSync(clone, { recursive: true, force: true });
+    assert.deepStrictEqual([r.code, r.stdout], [1, '']);
+    assert.match(r.stderr, /^dockerfork: the CLI is not built yet \(.*dist\/cli\.js is missing\)\.\nRun 'npm install' and then 'npm run bundle' in /);
+    assert.doesNotMatch(r.stderr, /Cannot find module|\n\s+at /);
   });
 
   it('runs from the bundle through bin/dockerfork.js as the installed command would', async () => {

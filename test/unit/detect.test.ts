@@ -41,6 +41,11 @@ describe('repository detection', () => {
       [['docker.Makefile', 'vendor.conf', 'cmd/docker/docker.go'], 'docker-cli'],
       [['docker-bake.hcl', 'vendor.mod', 'cmd/docker/docker.go'], 'docker-cli'],
       [['vendor.mod', 'docker-bake.hcl', 'hack/make.sh', 'cmd/dockerd/'], 'moby'],
+      // docker/docker before the 17.06 split: the client's cmd/docker next to hack/make.sh is still moby.
+      [['hack/make.sh', 'cmd/docker/docker.go', 'cmd/dockerd/'], 'moby'],
+      [['hack/make.sh', 'vendor.conf', 'cmd/docker/docker.go', 'cmd/dockerd/'], 'moby'],
+      [['docker.Makefile', 'docker-bake.hcl', 'vendor.mod', 'cmd/docker/docker.go'], 'docker-cli'],
+      [['vendor.mod', 'docker-bake.hcl', 'cmd/buildkitd/'], 'component'],
       [['vendor.conf', 'cmd/swarmd/'], 'component'],
     ];
     for (const [files, kind] of cases) {

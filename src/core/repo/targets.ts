@@ -8,13 +8,26 @@ export const MOBY_SOURCE_PATH = '/go/src/github.com/docker/docker';
 
 /** The build era of a tree, decided from its files without running anything. */
 export type BuildEra =
-  | 'moby-hack'      // Makefile runs hack/make.sh in the docker-dev container (≤ 19.03)
+  | 'moby-presplit'  // docker/docker with the client in the same tree (1.12–17.03): hack/make.sh in the dev container
+  | 'moby-hack'      // Makefile runs hack/make.sh in the docker-dev container (17.06–19.03)
   | 'moby-buildx'    // Makefile uses buildx --output=bundles (20.10)
   | 'moby-bake'      // docker-bake.hcl + vendor.mod (23.0+)
   | 'docker-ce'      // components/{engine,cli,packaging}
-  | 'cli-makefile'   // docker/cli docker.Makefile
-  | 'cli-bake'       // docker/cli docker-bake.hcl
+  | 'cli-makefile'   // docker/cli docker.Makefile that runs its own build container
+  | 'cli-bake'       // docker/cli built with docker buildx bake
   | 'unknown';
+
+/** What a user would call each era: shown by `dockerfork targets` and in the editor. */
+export const ERA_LABELS: Record<BuildEra, string> = {
+  'moby-presplit': 'docker/docker 1.12–17.03 (engine and client in one tree), hack/make.sh in the dev container',
+  'moby-hack': 'moby 17.06–19.03, hack/make.sh in the dev container',
+  'moby-buildx': 'moby 20.10, make binary with buildx or hack/make.sh in the dev container',
+  'moby-bake': 'moby 23.0 and later, make binary with buildx bake or hack/make.sh in the dev container',
+  'docker-ce': 'docker-ce 18.03–19.03, make static / deb / rpm',
+  'cli-makefile': 'docker/cli 18.09–20.10, make -f docker.Makefile binary',
+  'cli-bake': 'docker/cli 23.0 and later, docker buildx bake binary',
+  unknown: 'unknown build layout (add your own targets in dockerFork.targets)',
+};
 
 async function read(root: string, rel: string): Promise<string | undefined> {
   return fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
@@ -24,18 +37,30 @@ async function exists(root: string, rel: string): Promise<boolean> {
   return fs.access(path.join(root, rel)).then(() => true, () => false);
 }
 
+/** The recipe lines of a Makefile rule (tab-indented lines after `name:`), or undefined without one. */
+function makeRule(makefile: string, name: string): string | undefined {
+  const m = new RegExp(`^${name}:.*\\n((?:\\t.*\\n?)*)`, 'm').exec(makefile);
+  return m ? m[1] : undefined;
+}
+
 export async function detectEra(repo: DetectedRepository): Promise<BuildEra> {
   const root = repo.root;
   switch (repo.kind) {
     case 'docker-ce':
       return 'docker-ce';
-    case 'docker-cli':
-      return (await exists(root, 'docker.Makefile')) ? 'cli-makefile' : (await exists(root, 'docker-bake.hcl')) ? 'cli-bake' : 'unknown';
+    case 'docker-cli': {
+      // docker.Makefile lives on in bake-era trees, where its `binary` rule just runs `docker buildx bake binary`.
+      const dockerMakefile = await read(root, 'docker.Makefile');
+      if (dockerMakefile !== undefined) return /buildx\s+bake/.test(makeRule(dockerMakefile, 'binary') ?? '') ? 'cli-bake' : 'cli-makefile';
+      return (await exists(root, 'docker-bake.hcl')) ? 'cli-bake' : 'unknown';
+    }
     case 'moby': {
       const makefile = (await read(root, 'Makefile')) ?? '';
-      if (/^binary:.*\n\t\$\(BAKE_CMD\)/m.test(makefile) || (await exists(root, 'docker-bake.hcl'))) return 'moby-bake';
-      if (/^binary:\s*buildx/m.test(makefile)) return 'moby-buildx';
-      return 'moby-hack';
+      const binaryRule = makeRule(makefile, 'binary') ?? '';
+      if (/\$\(BAKE_CMD\)|buildx\s+bake/.test(binaryRule) || (await exists(root, 'docker-bake.hcl'))) return 'moby-bake';
+      if (/^binary:\s*buildx/m.test(makefile) || /--output=bundles/.test(binaryRule)) return 'moby-buildx';
+      // Before the 17.06 split the client (cmd/docker) was built from the same tree.
+      return (await exists(root, 'cmd/docker/docker.go')) ? 'moby-presplit' : 'moby-hack';
     }
     default:
       return 'unknown';
@@ -43,8 +68,9 @@ export async function detectEra(repo: DetectedRepository): Promise<BuildEra> {
 }
 
 /**
- * 17.x hack/make.sh writes bundles/$VERSION/<bundle>/; from 18.x on bundles/<bundle>/.
- * Read from the script itself rather than guessed from a version number.
+ * Up to 17.09 hack/make.sh writes bundles/$VERSION/<bundle>/ (VERSION read
+ * from the VERSION file); from 17.12 on bundles/<bundle>/. Read from the
+ * script itself rather than guessed from a version number.
  */
 async function mobyBundleDir(root: string): Promise<string> {
   const makeSh = (await read(root, 'hack/make.sh')) ?? '';
@@ -56,29 +82,37 @@ async function mobyBundleDir(root: string): Promise<string> {
 }
 
 /**
- * The stage upstream builds the dev image from: `dev` whenever the
- * Dockerfile declares it (20.10+ pass `--target dev`; without a target a
- * multi-stage file would build its last stage), else the whole file.
+ * The folders a hack/make.sh bundle writes: hack/make/<bundle> sets
+ * DEST="${DEST}-daemon" (and "${DEST}-client" before the 17.06 split).
+ * Without that script, the daemon folder every era has.
  */
-async function devStage(root: string): Promise<string | undefined> {
-  const dockerfile = (await read(root, 'Dockerfile')) ?? '';
-  return /^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+dev\s*$/im.test(dockerfile) ? 'dev' : undefined;
+async function mobyBundleOutputs(root: string, bundle: string): Promise<string[]> {
+  const script = (await read(root, `hack/make/${bundle}`)) ?? '';
+  const suffixes = [...script.matchAll(/DEST="\$\{DEST\}-([a-z]+)"/g)].map((m) => m[1]);
+  return (suffixes.length ? [...new Set(suffixes)] : ['daemon']).map((s) => `${bundle}-${s}`);
 }
 
-function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary', bundleDir: string, stage: string | undefined): ContainerRecipe {
+/** The dev image stage: upstream builds `--target=dev` where the Dockerfile has one (multi-stage, 18.09 on). */
+async function devStage(root: string): Promise<string | undefined> {
+  const dockerfile = (await read(root, 'Dockerfile')) ?? '';
+  return /^FROM\s.*\sAS\s+dev\s*$/im.test(dockerfile) ? 'dev' : undefined;
+}
+
+async function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary', bundleDir: string, target: string | undefined): Promise<ContainerRecipe> {
   const dynamic = id === 'dynbinary';
+  const outputs = await mobyBundleOutputs(repo.root, id);
   return {
     id,
     label: id,
-    description: `hack/make.sh ${id} in the dev container (${dynamic ? 'dynamically' : 'statically'} linked dockerd)`,
+    description: `hack/make.sh ${id} in the dev container (${dynamic ? 'dynamically' : 'statically'} linked ${outputs.length > 1 ? 'docker and dockerd' : 'dockerd'})`,
     repoRoot: repo.root,
     executor: 'container',
-    image: { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', tag: `docker-dev:${repo.name}`.toLowerCase(), target: stage },
+    image: { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', tag: `docker-dev:${repo.name}`.toLowerCase(), target },
     command: ['hack/make.sh', id],
     sourcePath: MOBY_SOURCE_PATH,
     privileged: true,
     env: {},
-    artifacts: [`${bundleDir}/${id === 'binary' ? 'binary-daemon' : 'dynbinary-daemon'}`],
+    artifacts: outputs.map((o) => `${bundleDir}/${o}`),
     isDefault: id === 'binary',
   };
 }
@@ -91,12 +125,12 @@ function hostTarget(repo: DetectedRepository, id: string, command: string[], art
 export async function listTargets(repo: DetectedRepository): Promise<BuildRecipe[]> {
   const era = await detectEra(repo);
   switch (era) {
+    case 'moby-presplit':
     case 'moby-hack':
     case 'moby-buildx':
     case 'moby-bake': {
-      const bundleDir = await mobyBundleDir(repo.root);
-      const stage = await devStage(repo.root);
-      const recipes: BuildRecipe[] = [mobyContainerTarget(repo, 'binary', bundleDir, stage), mobyContainerTarget(repo, 'dynbinary', bundleDir, stage)];
+      const [bundleDir, stage] = await Promise.all([mobyBundleDir(repo.root), devStage(repo.root)]);
+      const recipes: BuildRecipe[] = await Promise.all([mobyContainerTarget(repo, 'binary', bundleDir, stage), mobyContainerTarget(repo, 'dynbinary', bundleDir, stage)]);
       if (era === 'moby-buildx') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary-daemon'], 'the Makefile with buildx on this machine (--output=bundles/)'));
       if (era === 'moby-bake') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary'], 'docker buildx bake binary on this machine'));
       return recipes;
