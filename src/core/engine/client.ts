@@ -13,7 +13,9 @@ export async function createDockerClient(ep: EngineEndpoint, options: { env?: No
   }
   if (url.startsWith('tcp://')) {
     const u = new URL(url.replace(/^tcp:/, 'http:'));
-    const port = Number(u.port || (ep.tls ? 2376 : 2375));
+    // DOCKER_HOST arrives with a port (parseDockerHost); a context's host is used as
+    // stored, and the CLI then dials HTTP's own default port, as here.
+    const port = Number(u.port || (ep.tls ? 443 : 80));
     if (!ep.tls) return new Docker({ protocol: 'http', host: u.hostname, port });
     const read = async (file: string | undefined, what: string) => {
       if (!file) return undefined;
@@ -23,7 +25,14 @@ export async function createDockerClient(ep: EngineEndpoint, options: { env?: No
         throw new EngineConfigError(`TLS ${what} for ${url} cannot be read at ${file}: ${(e as Error).message}`);
       }
     };
-    const [ca, cert, key] = await Promise.all([read(ep.tls.ca, 'CA certificate'), read(ep.tls.cert, 'client certificate'), read(ep.tls.key, 'client key')]);
+    // A client certificate only as a pair, as the CLI does (cli/context/docker/load.go tlsConfig);
+    // with no CA, the system roots verify the server, as Go's default does.
+    const pair = ep.tls.cert && ep.tls.key;
+    const [ca, cert, key] = await Promise.all([
+      read(ep.tls.ca, 'CA certificate'),
+      read(pair ? ep.tls.cert : undefined, 'client certificate'),
+      read(pair ? ep.tls.key : undefined, 'client key'),
+    ]);
     const agent = new https.Agent({ ca, cert, key, rejectUnauthorized: ep.tls.verify });
     return new Docker({ protocol: 'https', host: u.hostname, port, agent } as Docker.DockerOptions);
   }
