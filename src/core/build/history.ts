@@ -3,6 +3,10 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Artifact } from './events';
 
+/** A write takes milliseconds: a lock this old belongs to a writer that died. */
+const LOCK_STALE_MS = 5_000;
+const LOCK_WAIT_MS = 10_000;
+
 /** One finished build, as kept in the history. */
 export interface BuildRecord {
   readonly repoRoot: string;
@@ -23,9 +27,9 @@ export interface BuildRecord {
  * - Written atomically (a temp file of its own, then rename), so a crash never
  *   leaves half a file, and readable by the user only (0600: it holds paths,
  *   commits and error text).
- * - Adds are chained one after another, and each re-reads the file first, so
- *   builds finishing together, here or in another window sharing the file,
- *   do not overwrite each other's record.
+ * - Adds are chained one after another, hold a lock file against other
+ *   windows sharing the file, and each re-reads the file first, so builds
+ *   finishing together never overwrite each other's record.
  * - A file that cannot be parsed is moved aside (`<file>.corrupt-<time>`) and
  *   reported through `onWarning`, never silently replaced by an empty history.
  */
@@ -53,11 +57,13 @@ export class BuildHistory {
 
   /** Adds a record; resolves once it is on disk. */
   add(record: BuildRecord): Promise<void> {
-    return this.inTurn(async () => {
-      const records = [record, ...(await this.read())].slice(0, this.limit);
-      this.cache = Promise.resolve(records);
-      await this.write(records);
-    });
+    return this.inTurn(() =>
+      this.locked(async () => {
+        const records = [record, ...(await this.read())].slice(0, this.limit);
+        this.cache = Promise.resolve(records);
+        await this.write(records);
+      }),
+    );
   }
 
   /** Runs file work one piece at a time, in call order. */
@@ -91,6 +97,37 @@ export class BuildHistory {
     }
     if (!Array.isArray(parsed)) return this.setAside('it is not a list of builds');
     return parsed.filter((r): r is BuildRecord => typeof r === 'object' && r !== null && typeof (r as BuildRecord).repoRoot === 'string');
+  }
+
+  /**
+   * Holds `<file>.lock` (created exclusively) around a read-modify-write, so
+   * two windows sharing the file take turns too. A lock older than
+   * LOCK_STALE_MS is a crashed writer's and is taken over.
+   */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lock = `${this.file}.lock`;
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    const giveUpAt = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const age = await fs.stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > giveUpAt) throw new Error(`Build history ${this.file} stayed locked by ${lock} for ${LOCK_WAIT_MS / 1000} s; this build was not recorded.`);
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 30));
+    }
+    try {
+      return await work();
+    } finally {
+      await fs.rm(lock, { force: true });
+    }
   }
 
   /** Keeps an unreadable history for the user to look at, and starts a new one. */
