@@ -56,7 +56,7 @@ export class BuildService implements vscode.Disposable {
   readonly history: BuildHistory;
 
   constructor(historyFile: string, private readonly log: vscode.LogOutputChannel) {
-    this.history = new BuildHistory(historyFile);
+    this.history = new BuildHistory(historyFile, undefined, (message) => this.log.warn(message));
   }
 
   async targets(repo: DetectedRepository): Promise<BuildRecipe[]> {

@@ -69,23 +69,93 @@ export async function resolveContextName(e: EngineEnvironment): Promise<{ name: 
   return { name: 'default', source: 'default' };
 }
 
-function tlsFromEnv(e: EngineEnvironment): EngineEndpoint['tls'] {
+/**
+ * TLS from DOCKER_TLS_VERIFY / DOCKER_TLS and DOCKER_CERT_PATH, as the CLI
+ * reads them (cli/flags/options.go SetDefaultOptions): the CA file is always
+ * read, while a missing cert.pem or key.pem is dropped (os.IsNotExist only), so
+ * a CA-only folder still speaks TLS, just without a client certificate.
+ */
+async function tlsFromEnv(e: EngineEnvironment): Promise<EngineEndpoint['tls']> {
   const verify = !!e.env.DOCKER_TLS_VERIFY;
   if (!verify && !e.env.DOCKER_TLS) return undefined;
   const certPath = e.env.DOCKER_CERT_PATH || dockerConfigDir(e);
-  return { ca: path.join(certPath, 'ca.pem'), cert: path.join(certPath, 'cert.pem'), key: path.join(certPath, 'key.pem'), verify };
+  const [cert, key] = await Promise.all(['cert.pem', 'key.pem'].map(async (name) => {
+    const file = path.join(certPath, name);
+    return (await missing(file)) ? undefined : file;
+  }));
+  const ca = path.join(certPath, 'ca.pem');
+  if (await missing(ca)) {
+    const variable = verify ? 'DOCKER_TLS_VERIFY' : 'DOCKER_TLS';
+    const where = e.env.DOCKER_CERT_PATH ? 'DOCKER_CERT_PATH' : `the docker config folder (DOCKER_CERT_PATH is unset)`;
+    throw new EngineConfigError(`${variable} is set but there is no CA certificate at ${ca} (from ${where}); the docker CLI refuses this too. Put ca.pem there, point DOCKER_CERT_PATH at the folder that has it, or unset ${variable}.`);
+  }
+  return { ca, cert, key, verify };
 }
 
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);
 }
 
+/** Only "no such file" counts as absent, as os.IsNotExist: an unreadable file is still used (and then fails, naming it). */
+async function missing(p: string): Promise<boolean> {
+  return fs.stat(p).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+}
+
+const DEFAULT_TCP_PORT = '2375';
+const DEFAULT_TLS_HOST = 'tcp://localhost:2376';
+
+/**
+ * DOCKER_HOST normalised as the CLI does (opts/hosts.go ParseHost): blank is
+ * the default socket (or tcp://localhost:2376 when TLS is on), no scheme means
+ * tcp://, a tcp:// address without a port gets 2375 (even with TLS) and
+ * without a host gets localhost.
+ */
+export function parseDockerHost(value: string, defaultToTls: boolean): string {
+  const host = value.trim();
+  if (!host) return defaultToTls ? DEFAULT_TLS_HOST : DEFAULT_HOST;
+  const bad = (why: string) => new EngineConfigError(`DOCKER_HOST "${value}" is not a Docker host: ${why}. Use unix:///path, tcp://host:port or ssh://[user@]host.`);
+  const at = host.indexOf('://');
+  const proto = at < 0 ? 'tcp' : host.slice(0, at);
+  const rest = at < 0 ? host : host.slice(at + 3);
+  switch (proto) {
+    case 'tcp':
+      return parseTcpAddress(rest, bad);
+    case 'unix':
+    case 'npipe':
+      if (rest.includes('://')) throw bad(`expected ${proto}://`);
+      return `${proto}://${rest || (proto === 'unix' ? '/var/run/docker.sock' : '//./pipe/docker_engine')}`;
+    case 'fd':
+    case 'ssh':
+      return host;
+    default:
+      throw bad(`unknown scheme "${proto}://"`);
+  }
+}
+
+function parseTcpAddress(address: string, bad: (why: string) => Error): string {
+  if (!address) return `tcp://localhost:${DEFAULT_TCP_PORT}`;
+  if (address.includes('://')) throw bad('expected tcp://');
+  // host[:port][/path], host possibly a bracketed IPv6 address.
+  const m = /^(\[[^\]]*\]|[^:/[\]]*)(?::([^/]*))?(\/.*)?$/.exec(address);
+  if (!m) throw bad('cannot read host and port');
+  const hostname = m[1] || 'localhost';
+  const port = m[2] || DEFAULT_TCP_PORT;
+  if (!/^\d+$/.test(port) || /\s/.test(hostname)) throw bad(`invalid host or port`);
+  return `tcp://${hostname}:${port}${m[3] ?? ''}`;
+}
+
+/** Hosts the CLI never wraps in TLS (cli/context/docker/load.go isSocket), and ssh:// which has its own transport. */
+function speaksTls(host: string): boolean {
+  return !/^(unix|npipe|fd|ssh):\/\//.test(host);
+}
+
 /** Resolves the engine exactly as the docker CLI would, from the same env and files. */
 export async function resolveEngine(e: EngineEnvironment): Promise<EngineEndpoint> {
   const { name, source } = await resolveContextName(e);
   if (name === 'default') {
-    const host = e.env.DOCKER_HOST || DEFAULT_HOST;
-    return { host, contextName: 'default', source, tls: host.startsWith('tcp://') ? tlsFromEnv(e) : undefined };
+    const tls = await tlsFromEnv(e);
+    const host = parseDockerHost(e.env.DOCKER_HOST ?? '', !!tls);
+    return { host, contextName: 'default', source, tls: speaksTls(host) ? tls : undefined };
   }
   const store = path.join(dockerConfigDir(e), 'contexts');
   const metaFile = path.join(store, 'meta', contextDirName(name), 'meta.json');
@@ -97,10 +167,11 @@ export async function resolveEngine(e: EngineEnvironment): Promise<EngineEndpoin
   const tlsDir = path.join(store, 'tls', contextDirName(name), 'docker');
   const files = { ca: path.join(tlsDir, 'ca.pem'), cert: path.join(tlsDir, 'cert.pem'), key: path.join(tlsDir, 'key.pem') };
   const present = await Promise.all(Object.values(files).map(exists));
-  const tls = present.some(Boolean)
+  // SkipTLSVerify alone still means TLS, with no files (cli/context/docker/load.go tlsConfig).
+  const tls = present.some(Boolean) || docker.SkipTLSVerify
     ? { ca: present[0] ? files.ca : undefined, cert: present[1] ? files.cert : undefined, key: present[2] ? files.key : undefined, verify: !docker.SkipTLSVerify }
     : undefined;
-  return { host: docker.Host, contextName: name, source, tls };
+  return { host: docker.Host, contextName: name, source, tls: speaksTls(docker.Host) ? tls : undefined };
 }
 
 /** A one-line description for logs and the build's first lines; never includes key material. */
