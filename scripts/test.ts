@@ -22,7 +22,13 @@ function vscodeRunner(): string[] {
 }
 
 const LAYERS: Record<string, () => Layer> = {
-  unit: () => ({ name: 'unit', describe: 'core under plain Node', argv: [MOCHA, out('test/unit/**/*.test.js')] }),
+  unit: () => ({
+    name: 'unit',
+    describe: 'ESLint, then core under plain Node',
+    // Lint first: a finding fails the layer, as a failing test would.
+    prepare: [process.execPath, path.join(REPO_ROOT, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', REPO_ROOT],
+    argv: [MOCHA, out('test/unit/**/*.test.js')],
+  }),
   integration: () => ({
     name: 'integration',
     describe: 'core against a private Docker engine, sshd and git daemon',

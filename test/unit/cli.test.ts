@@ -91,7 +91,7 @@ describe('dockerfork CLI', () => {
     const r = await cli(['targets', '--cwd', path.join(FIXTURES, 'moby-fork')]);
     assert.strictEqual(r.code, 0, r.err);
     assert.deepStrictEqual(r.out.split('\n').slice(0, 2), [path.join(FIXTURES, 'moby-fork'), '  moby 17.06–19.03, hack/make.sh in the dev container']);
-    assert.match(r.out, /^  \* binary +container +hack\/make\.sh binary in the dev container/m);
+    assert.match(r.out, /^ {2}\* binary +container +hack\/make\.sh binary in the dev container/m);
     assert.doesNotMatch(r.out, /moby-hack/);
   });
 

@@ -87,7 +87,7 @@ export class BuildHistory {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       // Not ours to replace (permissions, a folder in the way): refuse, so nothing is overwritten.
-      throw new Error(`Build history ${this.file} cannot be read (${(e as Error).message}); builds are not recorded until it can.`);
+      throw new Error(`Build history ${this.file} cannot be read (${(e as Error).message}); builds are not recorded until it can.`, { cause: e });
     }
     let parsed: unknown;
     try {
@@ -137,7 +137,7 @@ export class BuildHistory {
       await fs.rename(this.file, kept);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.read(); // another writer already moved it and may have written anew
-      throw new Error(`Build history ${this.file} is unreadable (${why}) and could not be moved aside (${(e as Error).message}); builds are not recorded until it is fixed or removed.`);
+      throw new Error(`Build history ${this.file} is unreadable (${why}) and could not be moved aside (${(e as Error).message}); builds are not recorded until it is fixed or removed.`, { cause: e });
     }
     this.onWarning(`Build history ${this.file} was unreadable (${why}); kept it as ${kept} and started a new history.`);
     return [];
