@@ -2,27 +2,30 @@ import * as os from 'os';
 import * as path from 'path';
 import { BuildRunner } from '../core/build/buildRunner';
 import { BuildEvent } from '../core/build/events';
-import { applyOverrides } from '../core/build/recipe';
+import { applyOverrides, isBuilderChoice } from '../core/build/recipe';
 import { detectRepository } from '../core/repo/detect';
 import { resolveTargets } from '../core/repo/catalog';
 import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
 import { parseArgs, printCommandHelp } from './args';
 import { CliIo, UsageError } from './io';
 
-export const BUILD_USAGE = 'dockerfork build [TARGET] [--cwd DIR] [--image IMAGE] [--no-privileged] [--json]';
+export const BUILD_USAGE = 'dockerfork build [TARGET] [--cwd DIR] [--image IMAGE] [--builder auto|buildkit|legacy] [--no-privileged] [--json]';
 export const BUILD_SUMMARY = `Build TARGET (default: the repository's default target) in a container
 or with the repository's own make, streaming its output. --json prints
-one event per line (log, progress, artifact, done). The exit code is the
-build's; Ctrl-C cancels it and removes its container.`;
+one event per line (log, progress, artifact, done). Builder images are
+built with BuildKit where the engine has it (--builder to choose). The exit
+code is the build's; Ctrl-C cancels it and removes its container.`;
 
 /**
  * Builds one target of the repository at --cwd; the exit code is the
  * build's. With --json, every event is one JSON line on stdout.
  */
 export async function buildCommand(argv: readonly string[], io: CliIo, signal?: AbortSignal): Promise<number> {
-  const { positionals, flags, help } = parseArgs(argv, { cwd: 'string', image: 'string', 'no-privileged': 'boolean', json: 'boolean' });
+  const { positionals, flags, help } = parseArgs(argv, { cwd: 'string', image: 'string', builder: 'string', 'no-privileged': 'boolean', json: 'boolean' });
   if (help) return printCommandHelp(io, BUILD_USAGE, BUILD_SUMMARY);
   if (positionals.length > 1) throw new UsageError(`build takes one target, got ${positionals.length}`);
+  const builder = flags.get('builder');
+  if (builder !== undefined && !isBuilderChoice(builder)) throw new UsageError(`--builder must be auto, buildkit or legacy, got '${builder}'`);
   const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
   const repo = await detectRepository(cwd);
   if (!repo) throw new Error(`No Docker repository at ${cwd} (see 'dockerfork detect').`);
@@ -35,6 +38,7 @@ export async function buildCommand(argv: readonly string[], io: CliIo, signal?: 
   const recipe = applyOverrides(target, {
     image: flags.has('image') ? String(flags.get('image')) : undefined,
     privileged: flags.has('no-privileged') ? false : undefined,
+    builder,
   });
   const json = flags.has('json');
   const print = (e: BuildEvent) => {

@@ -87,6 +87,12 @@ describe('dockerfork CLI', () => {
     assert.match(bad.err, /unknown target 'binray' in .*moby-fork; targets: binary, dynbinary/);
   });
 
+  it('build --builder takes auto, buildkit or legacy, and nothing else (exit 2 before any engine call)', async () => {
+    const r = await cli(['build', '--builder', 'kaniko', '--cwd', path.join(FIXTURES, 'moby-fork')]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /--builder must be auto, buildkit or legacy, got 'kaniko'/);
+  });
+
   it('targets names the era the way a user would, not by its internal id', async () => {
     const r = await cli(['targets', '--cwd', path.join(FIXTURES, 'moby-fork')]);
     assert.strictEqual(r.code, 0, r.err);

@@ -41,6 +41,10 @@ export interface HostRecipe extends RecipeBase {
 /** Which builder makes builder images: BuildKit where the engine has it, or the legacy one. */
 export type BuilderChoice = 'auto' | 'buildkit' | 'legacy';
 
+export function isBuilderChoice(v: unknown): v is BuilderChoice {
+  return v === 'auto' || v === 'buildkit' || v === 'legacy';
+}
+
 /** How the builder image is obtained. */
 export type ImageSource =
   /** Built from a Dockerfile in the repository, tagged `tag`; reused when nothing that feeds it changed. */
