@@ -27,7 +27,7 @@ async function usersEngine(): Promise<Docker | undefined> {
 }
 
 async function privateEngine(): Promise<DockerEngine> {
-  const { dockerd } = requireTools([TOOLS.dockerd, TOOLS.containerd]);
+  const { dockerd } = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.ip]);
   if (process.getuid?.() !== 0) throw new Error('No Docker engine answers, and starting a private one needs root. Start Docker (or set DOCKER_HOST), or run npm start as root.');
   // Socket and exec root under a short temp path; images persist in the cache.
   const root = fs.mkdtempSync('/tmp/dfw-start-');

@@ -25,9 +25,10 @@ process.on('exit', () => {
   }
 });
 
-export function startDaemon(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): Daemon {
+/** `passFds` become the child's fds 3, 4, … (for socket activation). */
+export function startDaemon(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv, passFds: readonly number[] = []): Daemon {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: env ?? process.env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log, ...passFds], env: env ?? process.env });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   running.add(child);
