@@ -125,12 +125,23 @@ export function portOpen(port: number): Promise<boolean> {
   });
 }
 
+const commands = new Set<ChildProcess>();
+
 /** Runs a program to completion (argv, no shell); rejects with its stderr on failure. */
 export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      commands.delete(child);
       if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
       else resolve(stdout);
     });
+    commands.add(child);
   });
+}
+
+/** Ends every `run()` still going (their promises reject), for a prompt stop on a signal; returns what it ended. */
+export function endRunningCommands(signal: NodeJS.Signals = 'SIGTERM'): string[] {
+  const ended = [...commands].map((c) => `${c.spawnfile} (pid ${c.pid})`);
+  for (const c of commands) c.kill(signal);
+  return ended;
 }
