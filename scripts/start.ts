@@ -29,7 +29,7 @@ async function usersEngine(): Promise<Docker | undefined> {
 }
 
 async function privateEngine(): Promise<{ engine: DockerEngine; root: string }> {
-  const { dockerd } = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.ip]);
+  const { dockerd } = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.mount, TOOLS.ip]);
   if (process.getuid?.() !== 0) throw new Error('No Docker engine answers, and starting a private one needs root. Start Docker (or set DOCKER_HOST), or run npm start as root.');
   // Socket and exec root under a short temp path; images persist in the cache.
   const root = fs.mkdtempSync('/tmp/dfw-start-');

@@ -35,15 +35,25 @@ export interface EngineTls {
 }
 
 /**
- * Brings the namespace's loopback up, then becomes dockerd. With a listening
- * socket passed as fd 3 (LISTEN_FDS), LISTEN_PID must name dockerd's own pid,
- * which only the process itself knows: unshare and sh exec, so it is `$$`.
+ * Inside the engine's own namespaces: an empty /run of its own (containerd
+ * puts its shims' sockets in /run/containerd/s, BuildKit runc state in
+ * /run/runc, dockerd /run/docker/plugins: paths no flag moves, and where the
+ * user's Docker keeps its own), the loopback up, then dockerd. With a
+ * listening socket passed as fd 3 (LISTEN_FDS), LISTEN_PID must name
+ * dockerd's own pid, which only the process itself knows: unshare and sh
+ * exec, so it is `$$`.
  */
-const NETNS_ENTRY = 'ip="$1"; shift; "$ip" link set lo up || exit 1; if [ -n "$LISTEN_FDS" ]; then LISTEN_PID=$$; export LISTEN_PID; fi; exec "$@"';
+const NAMESPACE_ENTRY = [
+  'mount="$1"; ip="$2"; shift 2',
+  '"$mount" -t tmpfs -o mode=0755,nosuid,nodev dfw-engine-run /run || exit 1',
+  '"$ip" link set lo up || exit 1',
+  'if [ -n "$LISTEN_FDS" ]; then LISTEN_PID=$$; export LISTEN_PID; fi',
+  'exec "$@"',
+].join('\n');
 
 /** `dataRoot` defaults to a dir under `root`; pass one to keep images between runs. */
 export async function startDockerEngine(root: string, dockerd: string, dataRoot = path.join(root, 'data'), tls?: EngineTls): Promise<DockerEngine> {
-  const tools = requireTools([TOOLS.unshare, TOOLS.ip]);
+  const tools = requireTools([TOOLS.unshare, TOOLS.mount, TOOLS.ip]);
   const execRoot = path.join(root, 'exec');
   const socketPath = dockerSocketPath(root);
   const configFile = path.join(root, 'daemon.json');
@@ -72,7 +82,9 @@ export async function startDockerEngine(root: string, dockerd: string, dataRoot 
         // dockerd does to interfaces, routes or iptables happens in there and
         // vanishes with its last process. (`--bridge=none` on the host's
         // namespace deletes an existing docker0, the user's Docker's bridge.)
-        '--net', '--', 'sh', '-c', NETNS_ENTRY, 'dfw-engine-netns', tools.ip,
+        // A mount namespace of its own too: its container mounts and its /run
+        // are invisible to the host and go with it, even when it is killed.
+        '--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', NAMESPACE_ENTRY, 'dfw-engine-ns', tools.mount, tools.ip,
         dockerd,
         '--config-file', configFile,
         '--data-root', dataRoot,

@@ -34,7 +34,7 @@ export function requireRoot(): void {
  * On any failure it stops what it had started before rethrowing.
  */
 export async function startRig(): Promise<Rig> {
-  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.ip, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar, TOOLS.openssl]);
+  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.mount, TOOLS.ip, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar, TOOLS.openssl]);
   requireRoot();
   const root = makeRigDir('services');
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -45,7 +45,7 @@ export async function startRig(): Promise<Rig> {
     const [docker, ssh, git, tarball] = await Promise.all([
       track(startDockerEngine(root, tools.dockerd, undefined, { ca: tls.ca, cert: tls.serverCert, key: tls.serverKey })),
       // Sessions on the SSH host reach the rig's engine, so ssh:// engine URLs work.
-      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
+      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh, unshare: tools.unshare, mount: tools.mount }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
       track(startGitDaemon(root, tools.git)),
       ensureBaseImageTarball(tools.debootstrap, log),
     ]);
