@@ -11,7 +11,7 @@ import { findBinary, requireTools, TOOLS } from '../test/services/preflight';
 import { endRunningCommands, freePort, portOpen, run } from '../test/services/processes';
 import { removeRigDir } from '../test/services/tempRoot';
 import { ensureCodeServer } from '../test/runners/codeServerInstall';
-import { CodeServer, startCodeServer } from '../test/runners/codeServerHost';
+import { CodeServer, codeServerEnv, startCodeServer } from '../test/runners/codeServerHost';
 import { makeSampleWorkspace } from '../test/runners/workspace';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -106,7 +106,7 @@ async function main(): Promise<number> {
     const cli = path.join(pkg, 'out/node/entry.js');
     const [extensionsDir, userDataDir] = [path.join(home, 'extensions'), path.join(home, 'user-data')];
     for (const d of [extensionsDir, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });
-    await run(process.execPath, [cli, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--force', '--install-extension', VSIX]);
+    await run(process.execPath, [cli, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--force', '--install-extension', VSIX], { env: { ...process.env, ...codeServerEnv(home) } });
     checkpoint();
     const wanted = Number(process.env.PORT ?? 8719);
     const port = (await portOpen(wanted)) ? await freePort() : wanted;

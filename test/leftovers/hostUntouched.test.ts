@@ -1,6 +1,7 @@
 // Runs last in `npm test`: the host's network (interfaces, addresses, routes,
 // firewall rules, forwarding) and the user's ~/.ssh, ~/.docker, /etc/docker
-// and /etc/ssh are exactly as npm test found them before its first layer,
+// and /etc/ssh (and code-server's and Chromium's default dirs in the home)
+// are exactly as npm test found them before its first layer,
 // and the docker0 bridge standing for the user's Docker is still there.
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
@@ -22,7 +23,7 @@ describe('after npm test: the host is as it was before the first layer', () => {
     baseline = JSON.parse(fs.readFileSync(file, 'utf8')) as HostBaseline;
   });
 
-  it("network interfaces, addresses, routes, firewall rules and forwarding are unchanged, and so are ~/.ssh, ~/.docker, /etc/docker and /etc/ssh", () => {
+  it('network interfaces, addresses, routes, firewall rules and forwarding are unchanged, and so are ~/.ssh, ~/.docker, /etc/docker, /etc/ssh and the default dirs of code-server and Chromium', () => {
     const changes = diffHostStates(baseline!.state, takeHostState());
     assert.deepStrictEqual(changes, [], `Since ${baseline!.takenAt}, before the first layer:\n${changes.join('\n')}`);
   });

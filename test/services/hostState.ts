@@ -16,10 +16,15 @@ export interface HostState {
   readonly entries: Record<string, string>;
 }
 
-/** The user's SSH and Docker configuration, and the system's. */
+/**
+ * The user's SSH and Docker configuration and the system's, and where
+ * code-server and Chromium write by default (they must write under their
+ * temp dirs instead).
+ */
 export function watchedDirs(): string[] {
   const homes = [...new Set([os.homedir(), os.userInfo().homedir])];
-  return [...homes.flatMap((h) => [path.join(h, '.ssh'), path.join(h, '.docker')]), '/etc/docker', '/etc/ssh'];
+  const inHome = ['.ssh', '.docker', '.config/code-server', '.local/share/code-server', '.config/chromium'];
+  return [...homes.flatMap((h) => inHome.map((d) => path.join(h, d))), '/etc/docker', '/etc/ssh'];
 }
 
 export function takeHostState(dirs = watchedDirs()): HostState {
