@@ -4,6 +4,7 @@
 // stops everything it started and says what it stops.
 import Docker from 'dockerode';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { BASE_IMAGE, cacheDir, ensureBaseImage } from '../test/services/baseImage';
 import { DockerEngine, startDockerEngine } from '../test/services/dockerEngine';
@@ -64,8 +65,8 @@ async function main(): Promise<number> {
     for (const c of endRunningCommands()) say(`Ended ${c}.`);
     wake();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal must not leave the engine running.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   const checkpoint = () => {
     if (signalled) throw new StopRequested();
   };
@@ -141,7 +142,7 @@ async function main(): Promise<number> {
     }
     if (signalled) say('Stopped; nothing of npm start is left running.');
   }
-  return signalled === 'SIGINT' ? 130 : 143;
+  return 128 + os.constants.signals[signalled!];
 }
 
 main().then((code) => process.exit(code));
