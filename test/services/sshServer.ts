@@ -27,9 +27,10 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-/** `userEnvironment` is set for every session (authorized_keys environment=). */
+/** Inside sshd's own mount namespace: an empty /run holding just /run/sshd, then sshd. */
 const SSHD_ENTRY = 'mount="$1"; shift; "$mount" -t tmpfs -o mode=0755,nosuid,nodev dfw-sshd-run /run && mkdir -m 0755 /run/sshd && exec "$@"';
 
+/** `userEnvironment` is set for every session (authorized_keys environment=). */
 export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string; ssh: string; unshare?: string; mount?: string }, userEnvironment: Record<string, string> = {}): Promise<SshServer> {
   const dir = path.join(root, 'sshd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
