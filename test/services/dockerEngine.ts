@@ -60,10 +60,10 @@ export async function startDockerEngine(root: string, dockerd: string, dataRoot 
   fs.mkdirSync(dataRoot, { recursive: true });
   fs.mkdirSync(execRoot, { recursive: true });
   // The host's /etc/docker/daemon.json cannot change this engine, and the
-  // engine's identity key goes under `root`, not into /etc/docker/key.json
-  // (dockerd 20.10's default; later versions keep it in the data root and
-  // ignore this key).
-  fs.writeFileSync(configFile, JSON.stringify({ 'deprecated-key-path': path.join(root, 'key.json') }) + '\n');
+  // engine's identity key stays with its data, not in /etc/docker/key.json
+  // (dockerd 20.10's default; later versions keep it in the data root
+  // themselves and ignore this key).
+  fs.writeFileSync(configFile, JSON.stringify({ 'deprecated-key-path': path.join(dataRoot, 'key.json') }) + '\n');
   // The TLS endpoint must be reachable from the host, but dockerd lives in
   // another network namespace: it takes over a socket bound here, on the
   // host's loopback (systemd-style socket activation, `-H fd://`).
