@@ -55,9 +55,11 @@ let current: ChildProcess | undefined;
 let interrupted: NodeJS.Signals | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    // The layer stops its own services on the signal; then main() restores the host.
+    // The layer stops its own services on the signal; then main() restores
+    // the host. A terminal's Ctrl-C already reached the layer (same process
+    // group); a SIGTERM sent to this process alone did not.
     interrupted = signal;
-    current?.kill(signal);
+    if (signal === 'SIGTERM') current?.kill(signal);
   });
 }
 
