@@ -1,6 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 
 /** A long-running program the rig started, in its own process group. */
 export interface Daemon {
@@ -24,6 +25,31 @@ process.on('exit', () => {
     }
   }
 });
+
+const onSignal = new Set<() => Promise<void>>();
+let stoppingOn: NodeJS.Signals | undefined;
+
+/**
+ * Runs `cleanup` when SIGINT or SIGTERM reaches this process, then exits with
+ * 128 + the signal's number: without it a signalled test process dies at once
+ * and its detached daemons outlive it. Returns a function that unregisters it.
+ */
+export function stopOnSignal(cleanup: () => Promise<void>): () => void {
+  if (onSignal.size === 0 && !stoppingOn) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAllOnSignal(signal));
+  }
+  onSignal.add(cleanup);
+  return () => void onSignal.delete(cleanup);
+}
+
+async function stopAllOnSignal(signal: NodeJS.Signals): Promise<void> {
+  if (stoppingOn) return;
+  stoppingOn = signal;
+  process.stderr.write(`${signal}: stopping the test services...\n`);
+  const deadline = new Promise((r) => setTimeout(r, 60_000).unref());
+  await Promise.race([Promise.allSettled([...onSignal].map((c) => c())), deadline]);
+  process.exit(128 + os.constants.signals[signal]);
+}
 
 /** `passFds` become the child's fds 3, 4, … (for socket activation). */
 export function startDaemon(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv, passFds: readonly number[] = []): Daemon {

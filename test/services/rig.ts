@@ -6,6 +6,7 @@ import { requireTools, TOOLS } from './preflight';
 import { SshServer, startSshServer } from './sshServer';
 import { makeRigDir, removeRigDir } from './tempRoot';
 import { makeTlsMaterial, TlsMaterial } from './tlsMaterial';
+import { stopOnSignal } from './processes';
 
 /** The real services the integration tests run against, all under one temp dir, on loopback. */
 export interface Rig {
@@ -38,6 +39,10 @@ export async function startRig(): Promise<Rig> {
   requireRoot();
   const root = makeRigDir('services');
   const started: Array<{ stop(): Promise<void> }> = [];
+  let stopping: Promise<void> | undefined;
+  const stopOnce = () => (stopping ??= stopAll(root, started));
+  // A signal mid-run (npm test stopped, or mocha killed) stops the rig too.
+  const unregister = stopOnSignal(stopOnce);
   const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((s) => (started.push(s), s));
   const t0 = Date.now();
   try {
@@ -58,10 +63,11 @@ export async function startRig(): Promise<Rig> {
       ssh,
       git,
       tls,
-      stop: () => stopAll(root, started),
+      stop: () => (unregister(), stopOnce()),
     };
   } catch (e) {
-    await stopAll(root, started);
+    unregister();
+    await stopOnce();
     throw e;
   }
 }
