@@ -98,7 +98,7 @@ describe('npm start stops on SIGTERM to its own process and leaves the host as i
     child.stderr!.on('data', (d: Buffer) => (output.text += d.toString('utf8')));
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const markers = ['/tmp/dfw-start-', path.join(cacheDir(), 'start-vscode')];
-    let seen: Proc[] = [];
+    let seen: Proc[];
     try {
       const url = await waitForLine(child, output, new RegExp(`http://127\\.0\\.0\\.1:${port}/\\?folder=\\S+`), 8 * 60_000);
       assert.match(output.text, /Docker engine: unix:\/\/\/tmp\/dfw-start-\S+ \(private/);
