@@ -93,8 +93,10 @@ describe('vendored dependencies against real git repositories', function () {
       const got = await describeForkCommit(forkUrl, ref, 'example.com/fork');
       assert.strictEqual(got.version, version, ref);
     }
-    // The same through a local bare repository, and for a /v2 module path (major from the path, no v1 tags count).
-    assert.strictEqual((await describeForkCommit(forkBare, 'feature', 'example.com/fork/v2')).version, await expectedPseudo(forkWork, c.feature, 'v2.0.0-'));
+    // The same through a local bare repository, for a /v2 module path: only v2 tags count (v2.0.0, not v1.2.0),
+    // and with none reachable the base is v2.0.0.
+    assert.strictEqual((await describeForkCommit(forkBare, 'feature', 'example.com/fork/v2')).version, await expectedPseudo(forkWork, c.feature, 'v2.0.1-0.'));
+    assert.strictEqual((await describeForkCommit(forkBare, 'untagged', 'example.com/fork/v2')).version, await expectedPseudo(forkWork, c.root, 'v2.0.0-'));
     const bySha = await describeForkCommit(forkUrl, c.rc, 'example.com/fork');
     assert.strictEqual(bySha.version, 'v1.3.0-rc.1');
   });

@@ -10,9 +10,19 @@ export class VendorGitError extends Error {}
 /** How long one git network operation may block before it is abandoned. */
 const GIT_TIMEOUT_MS = 120_000;
 
+/**
+ * Variables simple-git refuses to pass on (they make git run other programs);
+ * none is needed to list or fetch refs. GIT_SSH / GIT_SSH_COMMAND are kept
+ * (a fork over ssh may need them), which simple-git allows when told.
+ */
+const DROPPED_ENV = /^(editor|pager|prefix|ssh_askpass|git_askpass|git_config.*|git_editor|git_exec_path|git_external_diff|git_pager|git_proxy_command|git_template_dir|git_sequence_editor)$/i;
+
 /** A simple-git that never prompts for credentials (a prompt would hang the CLI or the editor). */
 export function gitAt(dir?: string): SimpleGit {
-  return simpleGit({ baseDir: dir, timeout: { block: GIT_TIMEOUT_MS } }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo' });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !DROPPED_ENV.test(k)) env[k] = v;
+  env.GIT_TERMINAL_PROMPT = '0';
+  return simpleGit({ baseDir: dir, timeout: { block: GIT_TIMEOUT_MS }, unsafe: { allowUnsafeSshCommand: true } }).env(env);
 }
 
 function firstLine(e: unknown): string {
