@@ -16,6 +16,27 @@ describe('vendor.mod / go.mod model', () => {
     }
   });
 
+  it('on each sample, a fork adds exactly one replace line and removing it restores every byte; an update changes one line', () => {
+    for (const { name, text } of samples) {
+      const mod = GoModFile.parse(text, name);
+      const replaced = new Set(mod.replaces.map((r) => r.module));
+      const target = mod.requires.find((r) => !replaced.has(r.module) && !r.indirect) ?? assert.fail(`${name}: a direct require`);
+      const [line] = mod.setReplace(target.module, `example.com/fork/${target.module.split('/').pop()}`, 'v9.9.9');
+      const forked = mod.toString();
+      const diff = lineDiff(text, forked);
+      assert.ok(diff.changed.length === 0 && diff.removed.length === 0 && diff.inserted.includes(line), `${name}: ${JSON.stringify(diff)}`);
+      assert.ok(diff.inserted.length === 1 || (mod.replaces.length === 1 && diff.inserted.length === 2), `${name}: one line, plus a blank before a first replace`);
+      mod.setReplace(target.module, 'example.com/other', 'v1.0.0');
+      assert.deepStrictEqual(lineDiff(forked, mod.toString()), { changed: [line], inserted: [], removed: [] }, name);
+      mod.removeReplace(target.module);
+      const back = mod.toString();
+      // Byte-identical, or (when the fork made the file's first replace) only the blank line put before it remains.
+      const rest = lineDiff(text, back);
+      assert.ok(back === text || (rest.inserted.length === 1 && rest.changed.length === 0 && back.split('\n')[rest.inserted[0] - 1] === ''), `${name}: ${JSON.stringify(rest)}`);
+      assert.deepStrictEqual(mod.requires, GoModFile.parse(text).requires, `${name}: requires untouched`);
+    }
+  });
+
   it('reads require and replace in single-line and block form, with // indirect', () => {
     const mod = GoModFile.parse(
       [
