@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
-import { describeForkCommit, resolveRemoteRef, VendorGitError } from '../../src/core/vendor';
+import { describeForkCommit, findUpstreamBranch, readUpstreamFile, resolveRemoteRef, VendorGitError } from '../../src/core/vendor';
 import { run } from '../services/processes';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { SAMPLES } from '../unit/paths';
@@ -99,6 +99,23 @@ describe('vendored dependencies against real git repositories', function () {
     assert.strictEqual((await describeForkCommit(forkBare, 'untagged', 'example.com/fork/v2')).version, await expectedPseudo(forkWork, c.root, 'v2.0.0-'));
     const bySha = await describeForkCommit(forkUrl, c.rc, 'example.com/fork');
     assert.strictEqual(bySha.version, 'v1.3.0-rc.1');
+  });
+
+  it("finds upstream from git's own knowledge: 'upstream' before 'origin', the tracked branch, else the remote's HEAD", async () => {
+    const lonely = path.join(dir, 'lonely');
+    fs.mkdirSync(lonely);
+    await git(lonely, ['init', '-q']);
+    await assert.rejects(findUpstreamBranch(lonely), /has no remote named 'upstream' or 'origin'/);
+    const clone = path.join(dir, 'clone-origin');
+    await git(dir, ['clone', '-q', '--branch', 'feature', forkBare, clone]);
+    assert.deepStrictEqual(await findUpstreamBranch(clone), { remote: 'origin', branch: 'feature', revision: 'origin/feature' }, 'the tracked branch of origin');
+    const theirs = await readUpstreamFile(clone, path.join(clone, 'b.go'));
+    assert.strictEqual(theirs.text, 'package fork // feature\n');
+    await git(clone, ['remote', 'add', 'upstream', forkBare]);
+    await git(clone, ['fetch', '-q', 'upstream']);
+    await git(clone, ['remote', 'set-head', 'upstream', 'main']);
+    assert.deepStrictEqual(await findUpstreamBranch(clone), { remote: 'upstream', branch: 'main', revision: 'upstream/main' }, "upstream's default branch");
+    await assert.rejects(readUpstreamFile(clone, path.join(clone, 'no-such-file')), /no-such-file does not exist in upstream\/main/);
   });
 
   it('CLI: fork a dependency online in vendor.conf and vendor.mod, then reset both to upstream', async () => {
