@@ -253,7 +253,13 @@ export async function forkDependency(root: string, module: string, options: Fork
     if (needsModuleVersion) throw new Error(`offline, the version of the fork's commit cannot be worked out; give it (e.g. --version v0.0.0-20240101000000-abcdefabcdef)`);
     warnings.push(`offline: ${url}${options.ref ? ` and ref '${options.ref}'` : ''} were not checked`);
   } else if (needsModuleVersion) {
-    resolved = await describeForkCommit(url, options.ref, forkModule!);
+    try {
+      resolved = await describeForkCommit(url, options.ref, forkModule!);
+    } catch (e) {
+      // The module file cannot be made valid without the commit: say how to go on without it.
+      if (e instanceof VendorGitError) throw new VendorGitError(`${e.message}; the fork's version cannot be worked out (give it with a version and offline mode to write it anyway)`);
+      throw e;
+    }
   } else if (options.ref !== undefined || docs.some((d) => d.model instanceof VendorConf)) {
     resolved = await resolveRemoteRef(url, options.ref ?? 'HEAD');
   }
