@@ -274,8 +274,9 @@ export async function forkDependency(root: string, module: string, options: Fork
       const lines = doc.model.setReplace(module, forkModule!, version);
       edits.push(editOf(doc, lines, []));
     }
-    if (!options.dryRun) await saveVendorFile(doc);
   }
+  // Written only once every file took its edit, so a refused edit leaves all files as they were.
+  if (!options.dryRun) for (const doc of docs) await saveVendorFile(doc);
   return { edits, resolved, version, warnings };
 }
 
@@ -306,7 +307,7 @@ export async function resetDependency(root: string, module: string, options: { f
       if (their.length === 0) edits.push(editOf(doc, [], doc.model.removeReplace(module)));
       else edits.push(editOf(doc, doc.model.setReplace(module, their[0].target, their[0].targetVersion), []));
     }
-    if (!options.dryRun) await saveVendorFile(doc);
   }
+  if (!options.dryRun) for (const doc of docs) await saveVendorFile(doc);
   return { edits, upstream: upstream! };
 }
