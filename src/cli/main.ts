@@ -3,6 +3,7 @@ import { indent } from './args';
 import { BUILD_SUMMARY, BUILD_USAGE, buildCommand } from './buildCommand';
 import { DETECT_SUMMARY, DETECT_USAGE, detectCommand } from './detectCommand';
 import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
+import { VENDOR_SUMMARY, VENDOR_USAGE, vendorCommand } from './vendorCommand';
 import { CliIo, processIo, UsageError } from './io';
 
 const HELP = `dockerfork — ${PRODUCT.name} ${PRODUCT.version} on the command line
@@ -17,6 +18,8 @@ ${indent(DETECT_SUMMARY)}
 ${indent(TARGETS_SUMMARY)}
   ${BUILD_USAGE}
 ${indent(BUILD_SUMMARY)}
+  ${VENDOR_USAGE}
+${indent(VENDOR_SUMMARY)}
 
 Options:
   -h, --help     Show this help (after a command: that command's).
@@ -46,6 +49,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await targetsCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io, signal);
+      case 'vendor':
+        return await vendorCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
