@@ -6,6 +6,12 @@ import { DetectedRepository } from './detect';
 /** Where moby expects its source inside the dev container, in every era. */
 export const MOBY_SOURCE_PATH = '/go/src/github.com/docker/docker';
 
+/** Go's build and module caches, kept between builds as upstream's Makefile does. */
+const MOBY_CACHES = [
+  { id: 'go-build', path: '/root/.cache' },
+  { id: 'go-mod', path: '/go/pkg/mod' },
+];
+
 /** The build era of a tree, decided from its files without running anything. */
 export type BuildEra =
   | 'moby-hack'      // Makefile runs hack/make.sh in the docker-dev container (≤ 19.03)
@@ -67,6 +73,7 @@ function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dynbinary
     command: ['hack/make.sh', id],
     sourcePath: MOBY_SOURCE_PATH,
     privileged: true,
+    caches: MOBY_CACHES,
     env: {},
     artifacts: [`${bundleDir}/${id === 'binary' ? 'binary-daemon' : 'dynbinary-daemon'}`],
     isDefault: id === 'binary',

@@ -1,0 +1,72 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BuildRunner } from '../../src/core/build/buildRunner';
+import { BuildEvent } from '../../src/core/build/events';
+import { applyOverrides, BuildRecipe } from '../../src/core/build/recipe';
+import { detectRepository } from '../../src/core/repo/detect';
+import { listTargets } from '../../src/core/repo/targets';
+import { makeSampleWorkspace } from '../runners/workspace';
+import { run } from '../services/processes';
+import { currentRig } from './rigHooks';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The fixed cost of a build around its command: the same `hack/make.sh binary`
+ * through BuildRunner (image check, container, output, artifacts with
+ * checksums and versions) against plain `docker run` with the same mounts.
+ */
+describe('the fixed cost a build adds around its command', function () {
+  this.timeout(300_000);
+  let work: string;
+  let repoRoot: string;
+  let recipe: BuildRecipe;
+  let env: Record<string, string | undefined>;
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-rig-overhead-'));
+    repoRoot = await makeSampleWorkspace(work);
+    const repo = await detectRepository(repoRoot);
+    recipe = applyOverrides((await listTargets(repo!)).find((t) => t.id === 'binary')!, { privileged: false });
+    env = { PATH: process.env.PATH, DOCKER_HOST: currentRig().docker.host, DOCKER_CONFIG: path.join(work, 'docker-config') };
+    const warm = await new BuildRunner().run(recipe, { listener: () => undefined, engineEnv: { env, homeDir: os.homedir() } });
+    assert.strictEqual(warm.exitCode, 0, warm.error);
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('stays under 1 s more than plain docker run of the same command (median of 5)', async () => {
+    if (recipe.executor !== 'container' || recipe.image.kind !== 'dockerfile') throw new Error('expected a container recipe');
+    const image = recipe.image.tag;
+    const ours: number[] = [];
+    const plain: number[] = [];
+    const phases: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      let t = Date.now();
+      const started = t;
+      const marks: string[] = [];
+      const result = await new BuildRunner().run(recipe, {
+        engineEnv: { env, homeDir: os.homedir() },
+        listener: (e: BuildEvent) => {
+          if (e.type === 'log' && e.stream === 'system') {
+            marks.push(`${Date.now() - t}ms→${e.text.trim().slice(0, 40)}`);
+            t = Date.now();
+          }
+        },
+      });
+      assert.strictEqual(result.exitCode, 0, result.error);
+      ours.push(Date.now() - started);
+      phases.push(`${marks.join(' | ')} | ${Date.now() - t}ms→end`);
+      const p0 = Date.now();
+      await run('docker', ['run', '--rm', '-v', `${repoRoot}:${recipe.sourcePath}`, '-w', recipe.sourcePath, image, ...recipe.command], {
+        env: { ...process.env, DOCKER_HOST: currentRig().docker.host, DOCKER_CONTEXT: '' },
+      });
+      plain.push(Date.now() - p0);
+    }
+    const overhead = median(ours) - median(plain);
+    process.stderr.write(`[overhead] ours ${ours.join(',')} ms; docker run ${plain.join(',')} ms; median overhead ${overhead} ms\n`);
+    for (const p of phases) process.stderr.write(`[overhead] ${p}\n`);
+    assert.ok(overhead < 1000, `a build through BuildRunner took ${overhead} ms more than docker run`);
+  });
+});
