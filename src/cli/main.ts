@@ -1,5 +1,6 @@
 import { PRODUCT } from '../core/productInfo';
 import { BUILD_USAGE, buildCommand } from './buildCommand';
+import { CACHE_USAGE, cacheCommand } from './cacheCommand';
 import { DETECT_USAGE, detectCommand } from './detectCommand';
 import { TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { CliIo, processIo, UsageError } from './io';
@@ -20,6 +21,9 @@ Commands:
       or with the repository's own make, streaming its output. --json prints
       one event per line (log, progress, artifact, done). The exit code is the
       build's; Ctrl-C cancels it and removes its container.
+  ${CACHE_USAGE}
+      List (default) or remove the build cache volumes (Go build and module
+      caches) of the repository at DIR. Clearing is refused while it builds.
 
 Options:
   -h, --help     Show this help.
@@ -49,6 +53,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await targetsCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io, signal);
+      case 'cache':
+        return await cacheCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -52,7 +52,10 @@ export class BuildRunner {
     };
     let artifacts: Artifact[] = [];
     // An already-cancelled request starts nothing: no git, no engine, no container.
-    if (signal.aborted) return finish({ cancelled: true, artifacts: [] });
+    if (signal.aborted) {
+      say('Build cancelled before it started.');
+      return finish({ cancelled: true, artifacts: [] });
+    }
     const runId = randomUUID();
     const untrack = trackRun(runId);
     try {
