@@ -20,7 +20,7 @@ import { listSourceFiles } from './sourceCopy';
 export const STOP_GRACE_MS = 3000;
 
 /** After the container exited, how long its output stream may take to end before we stop waiting for the tail. */
-const TAIL_LIMIT_MS = 10_000;
+const TAIL_LIMIT_MS = 30_000;
 
 /**
  * Runs a container recipe through the engine API: builds or reuses the
