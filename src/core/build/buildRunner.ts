@@ -92,7 +92,7 @@ export class BuildRunner {
         }
         // Announced only once all are known: never a half-written list.
         for (const a of artifacts) emit({ type: 'artifact', artifact: a });
-        if (artifacts.length === 0) say(`The build succeeded but nothing was found in ${recipe.artifacts.join(', ')}.`);
+        if (artifacts.length === 0 && recipe.artifacts.length) say(`The build succeeded but nothing was found in ${recipe.artifacts.join(', ')}.`);
       } else {
         say(`Build failed: ${recipe.command.join(' ')} exited with ${exitCode}.`);
       }

@@ -49,7 +49,7 @@ export async function ensureCacheVolumes(docker: Docker, repoRoot: string, image
       }
       const entries = found.Mountpoint ? await fs.readdir(found.Mountpoint).then((e) => e.length, () => undefined) : undefined;
       if (entries === 0) return { mount, volume, warm: false, detail: 'volume is empty' };
-      return { mount, volume, warm: true, detail: entries === undefined ? 'reused' : `reused, ${entries} entries` };
+      return { mount, volume, warm: true, detail: entries === undefined ? 'reused' : `reused, ${entries} ${entries === 1 ? 'entry' : 'entries'}` };
     }),
   );
 }
