@@ -29,7 +29,15 @@ describe('the fixed cost a build adds around its command', function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-rig-overhead-'));
     repoRoot = await makeSampleWorkspace(work);
     const repo = await detectRepository(repoRoot);
-    recipe = applyOverrides((await listTargets(repo!)).find((t) => t.id === 'binary')!, { privileged: false });
+    // At moby's scale: v20.10.24 has about 6,400 files (most under vendor/) and a dockerd of tens of MB.
+    for (let d = 0; d < 200; d++) {
+      const dir = path.join(repoRoot, 'vendor', `pkg${d}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let f = 0; f < 30; f++) fs.writeFileSync(path.join(dir, `f${f}.go`), `package pkg${d}\n// ${'x'.repeat(2000)}\n`);
+    }
+    const detected = applyOverrides((await listTargets(repo!)).find((t) => t.id === 'binary')!, { privileged: false });
+    const bigBinary = 'hack/make.sh binary && head -c 80000000 /dev/urandom > bundles/binary-daemon/dockerd-data';
+    recipe = { ...detected, command: ['sh', '-c', bigBinary] } as BuildRecipe;
     env = { PATH: process.env.PATH, DOCKER_HOST: currentRig().docker.host, DOCKER_CONFIG: path.join(work, 'docker-config') };
     const warm = await new BuildRunner().run(recipe, { listener: () => undefined, engineEnv: { env, homeDir: os.homedir() } });
     assert.strictEqual(warm.exitCode, 0, warm.error);

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import type Docker from 'dockerode';
 import { promises as fs } from 'fs';
 import { LABEL_BUILD, LABEL_REPO } from './executor';
+import { isLeftover } from './leftovers';
 import { CacheMount } from './recipe';
 
 /** Labels on cache volumes, so they can be listed and cleared per repository. */
@@ -72,16 +73,20 @@ export class CacheInUseError extends Error {
 }
 
 /**
- * Removes the repository's cache volumes. Refused while any build container
- * of the repository exists (from this process, another editor window or the
- * CLI), because removing a cache under a running compile corrupts nothing
- * only by luck; the engine refuses volumes in use anyway.
+ * Removes the repository's cache volumes. Refused while a build of the
+ * repository runs (from this process, another editor window or the CLI):
+ * a compile whose cache vanishes under it fails in confusing ways, and the
+ * engine refuses volumes in use anyway. A crashed session's containers,
+ * which would also hold the volumes, are removed first.
  */
 export async function clearCacheVolumes(docker: Docker, repoRoot: string): Promise<CacheVolume[]> {
-  const running = await docker.listContainers({ all: true, filters: { label: [LABEL_BUILD, `${LABEL_REPO}=${repoRoot}`] } });
-  if (running.length) {
-    throw new CacheInUseError(`A build of ${repoRoot} is running (container ${running[0].Id.slice(0, 12)}): stop it before clearing its caches.`);
+  const containers = await docker.listContainers({ all: true, filters: { label: [LABEL_BUILD, `${LABEL_REPO}=${repoRoot}`] } });
+  const live = containers.find((c) => !isLeftover(c.Labels ?? {}, c.State));
+  if (live) {
+    throw new CacheInUseError(`A build of ${repoRoot} is running (container ${live.Id.slice(0, 12)}): stop it before clearing its caches.`);
   }
+  // A crashed session's container would hold the volumes: it goes first.
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   const volumes = await listCacheVolumes(docker, repoRoot);
   for (const v of volumes) {
     await docker.getVolume(v.name).remove().catch((e: Error) => {
