@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { checkArtifactPaths, collectArtifacts } from '../../src/core/build/artifacts';
 import { cacheVolumeName } from '../../src/core/build/cacheVolumes';
-import { isLeftover, LABEL_OWNER, OWNER, trackRun } from '../../src/core/build/leftovers';
-import { LABEL_BUILD } from '../../src/core/build/executor';
+import { LABEL_BUILD, LABEL_OWNER } from '../../src/core/build/executor';
+import { isLeftover, OWNER, trackRun } from '../../src/core/build/leftovers';
 import { listSourceFiles } from '../../src/core/build/sourceCopy';
 
 describe('build paths: artifacts, the remote source copy, cache names, leftovers', () => {

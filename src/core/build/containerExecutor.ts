@@ -7,8 +7,8 @@ import * as tar from 'tar-fs';
 import { ensureBuilderImage } from './builderImage';
 import { ensureCacheVolumes } from './cacheVolumes';
 import { packFiles } from './context';
-import { BuildSetupError, ExecutionContext, Executor, LABEL_BUILD, LABEL_REPO, system } from './executor';
-import { LABEL_OWNER, OWNER, removeLeftovers } from './leftovers';
+import { BuildSetupError, ExecutionContext, Executor, LABEL_BUILD, LABEL_OWNER, LABEL_REPO, system } from './executor';
+import { OWNER, removeLeftovers } from './leftovers';
 import { ContainerRecipe, BuildRecipe } from './recipe';
 import { listSourceFiles } from './sourceCopy';
 

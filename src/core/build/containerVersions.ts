@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import * as path from 'path';
 import { VersionReader } from './artifacts';
-import { LABEL_BUILD, LABEL_REPO } from './executor';
-import { LABEL_OWNER, OWNER } from './leftovers';
+import { LABEL_BUILD, LABEL_OWNER, LABEL_REPO } from './executor';
+import { OWNER } from './leftovers';
 
 /** Separates one binary's answer from the next in the probe's output. */
 const MARK = '--dockerfork-version--';

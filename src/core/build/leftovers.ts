@@ -1,9 +1,6 @@
 import type Docker from 'dockerode';
 import * as os from 'os';
-import { LABEL_BUILD, LABEL_REPO } from './executor';
-
-/** Which process started a build container: `host:pid`, so a later session can tell a crashed owner from a live one. */
-export const LABEL_OWNER = 'io.dockerfork.owner';
+import { LABEL_BUILD, LABEL_OWNER, LABEL_REPO } from './executor';
 
 /** The owner label value of builds started by this process. */
 export const OWNER = `${os.hostname()}:${process.pid}`;
