@@ -19,8 +19,13 @@ import { listSourceFiles } from './sourceCopy';
  */
 export const STOP_GRACE_MS = 3000;
 
-/** After the container exited, how long its output stream may take to end before we stop waiting for the tail. */
+/**
+ * After the container exited, how long its output stream may take to end
+ * before we stop waiting for the tail (it ends at once unless the engine
+ * connection hangs); shorter after a cancel, which must stay quick.
+ */
 const TAIL_LIMIT_MS = 30_000;
+const TAIL_LIMIT_CANCELLED_MS = 2000;
 
 /**
  * Runs a container recipe through the engine API: builds or reuses the
@@ -81,8 +86,8 @@ export class ContainerExecutor implements Executor {
     }
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
-    const out = decodedLines(ctx, 'stdout');
-    const err = decodedLines(ctx, 'stderr');
+    const out = decodingSink(ctx, 'stdout');
+    const err = decodingSink(ctx, 'stderr');
     docker.modem.demuxStream(stream, out, err);
     if (signal.aborted) {
       stream.destroy();
@@ -103,10 +108,14 @@ export class ContainerExecutor implements Executor {
         throw new BuildSetupError(`Lost the build container: ${e.message}`);
       });
       // The output's tail may still be in flight when wait() answers: let it arrive.
+      const limitMs = signal.aborted ? TAIL_LIMIT_CANCELLED_MS : TAIL_LIMIT_MS;
       let limit: NodeJS.Timeout | undefined;
-      const complete = await Promise.race([ended.then(() => true), new Promise<boolean>((r) => (limit = setTimeout(() => r(false), TAIL_LIMIT_MS)))]);
+      const complete = await Promise.race([ended.then(() => true), new Promise<boolean>((r) => (limit = setTimeout(() => r(false), limitMs)))]);
       clearTimeout(limit);
-      if (!complete) system(ctx, `The container's output stream did not end ${TAIL_LIMIT_MS / 1000} s after it exited; its last lines may be missing.`);
+      if (!complete) {
+        stream.destroy();
+        if (!signal.aborted) system(ctx, `The container's output stream did not end ${limitMs / 1000} s after it exited; its last lines may be missing.`);
+      }
       out.end();
       err.end();
       const code = Number(waited.StatusCode);
@@ -121,7 +130,7 @@ export class ContainerExecutor implements Executor {
 }
 
 /** A sink for one output stream that decodes UTF-8 across chunk boundaries (a character split between two frames stays whole). */
-function decodedLines(ctx: ExecutionContext, stream: 'stdout' | 'stderr'): PassThrough {
+function decodingSink(ctx: ExecutionContext, stream: 'stdout' | 'stderr'): PassThrough {
   const decoder = new StringDecoder('utf8');
   const sink = new PassThrough();
   sink.on('data', (d: Buffer) => {
@@ -132,6 +141,8 @@ function decodedLines(ctx: ExecutionContext, stream: 'stdout' | 'stderr'): PassT
     const rest = decoder.end();
     if (rest) ctx.emit({ type: 'log', stream, text: rest });
   });
+  // A frame after the end (a stream given up on) must not crash the host.
+  sink.on('error', () => undefined);
   return sink;
 }
 
