@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import { StringDecoder } from 'string_decoder';
-import { BuildSetupError, ExecutionContext, Executor } from './executor';
+import { BuildSetupError, ExecutionContext, Executor, system } from './executor';
 import { BuildRecipe } from './recipe';
 
 /**
@@ -33,7 +33,17 @@ export class HostExecutor implements Executor {
       forward(child.stderr, 'stderr', ctx);
       const timers: NodeJS.Timeout[] = [];
       const cancel = () => {
-        for (const step of HOST_STOP_STEPS) timers.push(setTimeout(() => signalGroup(child.pid, step.signal), step.afterMs));
+        for (const step of HOST_STOP_STEPS) {
+          timers.push(
+            setTimeout(() => {
+              if (step.signal === 'SIGKILL' && groupAlive(child.pid)) {
+                // A docker CLI killed here cannot stop its container: say so rather than hide it.
+                system(ctx, `The build ignored SIGINT and SIGTERM for ${step.afterMs / 1000} s and was killed; a container its docker run started may still be running (docker ps).`);
+              }
+              signalGroup(child.pid, step.signal);
+            }, step.afterMs),
+          );
+        }
       };
       ctx.signal.addEventListener('abort', cancel, { once: true });
       const settle = () => {
@@ -66,6 +76,16 @@ function forward(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr', ctx: 
     const rest = decoder.end();
     if (rest) ctx.emit({ type: 'log', stream: name, text: rest });
   });
+}
+
+function groupAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
