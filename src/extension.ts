@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { BuildProblems } from './build/buildProblems';
 import { BuildService } from './build/buildService';
 import { registerBuildCommands } from './commands/buildCommands';
+import { registerCacheCommands } from './commands/cacheCommands';
 import { registerGeneralCommands } from './commands/generalCommands';
 import { PRODUCT } from './core/productInfo';
 import { createLog } from './log';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
     ...registerGeneralCommands(repos, log),
     ...registerBuildCommands(repos, builds, tasks, log),
+    ...registerCacheCommands(repos, builds),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();

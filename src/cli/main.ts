@@ -1,6 +1,7 @@
 import { PRODUCT } from '../core/productInfo';
 import { indent } from './args';
 import { BUILD_SUMMARY, BUILD_USAGE, buildCommand } from './buildCommand';
+import { CACHE_SUMMARY, CACHE_USAGE, cacheCommand } from './cacheCommand';
 import { DETECT_SUMMARY, DETECT_USAGE, detectCommand } from './detectCommand';
 import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { VENDOR_SUMMARY, VENDOR_USAGE, vendorCommand } from './vendorCommand';
@@ -18,6 +19,8 @@ ${indent(DETECT_SUMMARY)}
 ${indent(TARGETS_SUMMARY)}
   ${BUILD_USAGE}
 ${indent(BUILD_SUMMARY)}
+  ${CACHE_USAGE}
+${indent(CACHE_SUMMARY)}
   ${VENDOR_USAGE}
 ${indent(VENDOR_SUMMARY)}
 
@@ -49,6 +52,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await targetsCommand(rest, io);
       case 'build':
         return await buildCommand(rest, io, signal);
+      case 'cache':
+        return await cacheCommand(rest, io);
       case 'vendor':
         return await vendorCommand(rest, io);
       default:

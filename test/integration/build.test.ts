@@ -123,14 +123,50 @@ describe('building the fixture fork in a container', function () {
     assert.match(result.error ?? '', new RegExp(`Cannot reach the Docker engine at unix://${work}/no-daemon\\.sock`));
   });
 
-  it('on a remote engine (ssh://) copies the source in and the artifacts out instead of bind-mounting', async () => {
+  it('on a remote engine (ssh://) copies in the tree a bind mount would show and the artifacts out, and never runs them here', async () => {
+    // What a bind mount shows: .git and files .dockerignore lists (bundles, .git) too; only the exact artifact path stays behind.
     fs.rmSync(path.join(repoRoot, 'bundles'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(repoRoot, 'bundles/other'), { recursive: true });
+    fs.writeFileSync(path.join(repoRoot, 'bundles/other/keep.txt'), 'kept-beside-artifacts\n');
+    fs.mkdirSync(path.join(repoRoot, 'bundles/binary-daemon'), { recursive: true });
+    fs.writeFileSync(path.join(repoRoot, 'bundles/binary-daemon/stale'), 'old output\n');
+    const checks = 'test -d .git && test ! -e bundles/binary-daemon/stale && cat bundles/other/keep.txt && exec hack/make.sh binary';
     const remoteEnv = { ...env, DOCKER_HOST: 'ssh://rig-ssh', PATH: `${currentRig().ssh.clientBinDir}${path.delimiter}${process.env.PATH}` };
-    const { result, log } = await build(binary, remoteEnv);
+    const { result, log } = await build({ ...binary, command: ['sh', '-c', checks] } as BuildRecipe, remoteEnv);
     assert.strictEqual(result.exitCode, 0, log);
+    assert.match(log, /^kept-beside-artifacts$/m);
     assert.match(log, /remote: source copied in, artifacts copied out/);
     assert.match(log, /Copied bundles\/binary-daemon out of the remote build container/);
     assert.deepStrictEqual(result.artifacts.map((a) => a.relativePath), ['bundles/binary-daemon/docker-proxy-dev', 'bundles/binary-daemon/dockerd-dev']);
-    assert.match(result.artifacts[1].version ?? '', /^Docker version dev, build [0-9a-f]+$/);
+    // Built on a remote engine: never run here.
+    assert.strictEqual(result.artifacts[1].version, undefined);
+    assert.match(log, /Version lines not read: the binaries were built on a remote engine/);
+  });
+
+  it('a cancel during the remote artifact copy leaves the old artifacts whole and no container', async () => {
+    const dockerd = path.join(repoRoot, 'bundles/binary-daemon/dockerd-dev');
+    const before = fs.readFileSync(dockerd);
+    const controller = new AbortController();
+    const remoteEnv = { ...env, DOCKER_HOST: 'ssh://rig-ssh', PATH: `${currentRig().ssh.clientBinDir}${path.delimiter}${process.env.PATH}` };
+    const { result } = await build({ ...binary, env: { ...binary.env, VERSION: 'changed' } } as BuildRecipe, remoteEnv, controller.signal, (e) => {
+      if (e.type === 'log' && e.stream === 'system' && e.text.startsWith('Copying bundles/binary-daemon out')) controller.abort();
+    });
+    assert.strictEqual(result.cancelled, true);
+    assert.deepStrictEqual(fs.readFileSync(dockerd), before, 'the old artifact was replaced or damaged');
+    assert.deepStrictEqual(fs.readdirSync(path.join(repoRoot, 'bundles')).filter((n) => n.includes('dockerfork')), [], 'a half-copied folder was left');
+  });
+
+  it('reads an artifact\'s version inside the builder image, where it can run', async () => {
+    // The binary's interpreter exists only in this image, as a dynbinary's libraries exist only in the dev image.
+    const maker = await currentRig().docker.client.createContainer({ Image: currentRig().baseImage, Cmd: ['ln', '-s', '/bin/sh', '/usr/local/bin/dfw-inner-sh'] });
+    await maker.start();
+    await maker.wait();
+    await maker.commit({ repo: 'dfw-inner', tag: 'test' });
+    await maker.remove();
+    const script = 'mkdir -p bundles/binary-daemon && printf "#!/usr/local/bin/dfw-inner-sh\\necho Docker version inner-only\\n" > bundles/binary-daemon/dockerd && chmod +x bundles/binary-daemon/dockerd';
+    const recipe = { ...applyOverrides(binary, { image: 'dfw-inner:test' }), command: ['sh', '-c', `rm -rf bundles && ${script}`] } as BuildRecipe;
+    const { result, log } = await build(recipe, env);
+    assert.strictEqual(result.exitCode, 0, log);
+    assert.deepStrictEqual(result.artifacts.map((a) => [a.relativePath, a.version]), [['bundles/binary-daemon/dockerd', 'Docker version inner-only']]);
   });
 });

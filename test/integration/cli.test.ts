@@ -37,7 +37,14 @@ describe('dockerfork build (the bundled CLI) on the private engine', function ()
     fs.mkdirSync(path.join(repo, '.vscode'));
     fs.writeFileSync(
       path.join(repo, '.vscode/settings.json'),
-      JSON.stringify({ 'dockerFork.targets': [{ id: 'slow', command: ['sh', '-c', 'echo build-started; sleep 120'], image: 'docker-dev:moby-fork' }] }),
+      JSON.stringify({
+        'dockerFork.targets': [
+          // Ignores SIGINT, as any PID 1 without a handler does: only the kill after the grace stops it.
+          { id: 'slow', command: ['sh', '-c', 'echo build-started; sleep 120'], image: 'docker-dev:moby-fork' },
+          // Handles SIGINT, as make does: Ctrl-C must reach it as it would through docker run.
+          { id: 'polite', command: ['sh', '-c', 'trap "echo got-sigint; exit 130" INT; echo build-started; while :; do sleep 0.1; done'], image: 'docker-dev:moby-fork' },
+        ],
+      }),
     );
     env = { ...process.env, DOCKER_HOST: currentRig().docker.host, DOCKER_CONTEXT: '' };
   });
@@ -68,7 +75,8 @@ describe('dockerfork build (the bundled CLI) on the private engine', function ()
   it('Ctrl-C cancels cleanly: exit 130 within 10 s and no build container left', async () => {
     let sentAt = 0;
     const r = await dockerfork(['build', 'slow', '--cwd', repo], env, (out, child) => {
-      if (!sentAt && out.includes('build-started')) {
+      // The output line, not the echo of the command (which once sent Ctrl-C between create and start).
+      if (!sentAt && /^build-started$/m.test(out)) {
         sentAt = Date.now();
         child.kill('SIGINT');
       }
@@ -79,5 +87,33 @@ describe('dockerfork build (the bundled CLI) on the private engine', function ()
     assert.match(r.out, /Build cancelled\./);
     const left = await currentRig().docker.client.listContainers({ all: true, filters: { label: [LABEL_BUILD] } });
     assert.strictEqual(left.length, 0);
+  });
+
+  it('Ctrl-C reaches the build as SIGINT, as through docker run, and its handler\'s output is printed', async () => {
+    let sentAt = 0;
+    const r = await dockerfork(['build', 'polite', '--cwd', repo], env, (out, child) => {
+      if (!sentAt && /^build-started$/m.test(out)) {
+        sentAt = Date.now();
+        child.kill('SIGINT');
+      }
+    });
+    assert.strictEqual(r.code, 130, r.out + r.err);
+    assert.match(r.out, /^got-sigint$/m);
+    assert.ok(Date.now() - sentAt < 5000, `took ${Date.now() - sentAt} ms`);
+  });
+
+  it('cache lists the repository\'s build cache volumes and clears them', async () => {
+    const listed = await dockerfork(['cache', 'list', '--cwd', repo], env);
+    assert.strictEqual(listed.code, 0, listed.err);
+    assert.match(listed.out, /^dockerfork-go-build-[0-9a-f]{12} {2}go-build +docker-dev:moby-fork/m);
+    assert.match(listed.out, /^dockerfork-go-mod-[0-9a-f]{12} {2}go-mod +docker-dev:moby-fork/m);
+    const cleared = await dockerfork(['cache', 'clear', '--cwd', repo], env);
+    assert.strictEqual(cleared.code, 0, cleared.err);
+    assert.match(cleared.out, /Removed 2 build cache volume\(s\) of /);
+    const after = await dockerfork(['cache', '--cwd', repo], env);
+    assert.match(after.out, /No build caches for /);
+    const wrong = await dockerfork(['cache', 'purge', '--cwd', repo], env);
+    assert.strictEqual(wrong.code, 2);
+    assert.match(wrong.err, /unknown cache action 'purge' \(list or clear\)/);
   });
 });

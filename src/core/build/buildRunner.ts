@@ -1,14 +1,16 @@
-import { execFile } from 'child_process';
 import { randomUUID } from 'crypto';
 import type Docker from 'dockerode';
 import * as path from 'path';
+import { simpleGit } from 'simple-git';
 import { createDockerClient } from '../engine/client';
 import { describeEndpoint, EngineEnvironment, EngineEndpoint, isRemote, resolveEngine } from '../engine/endpoint';
-import { collectArtifacts } from './artifacts';
+import { checkArtifactPaths, collectArtifacts, hostVersionReader, VersionReader } from './artifacts';
 import { ContainerExecutor } from './containerExecutor';
+import { containerVersionReader } from './containerVersions';
 import { Artifact, BuildListener, BuildResult } from './events';
 import { BuildSetupError, Executor } from './executor';
 import { HostExecutor } from './hostExecutor';
+import { trackRun } from './leftovers';
 import { ProgressTracker } from './progress';
 import { BuildRecipe, imageName } from './recipe';
 
@@ -19,10 +21,10 @@ export interface RunOptions {
   readonly engineEnv: EngineEnvironment;
 }
 
-function gitCommit(repoRoot: string): Promise<string | undefined> {
-  return new Promise((resolve) =>
-    execFile('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'], { timeout: 5000 }, (err, out) => resolve(err ? undefined : String(out).trim() || undefined)),
-  );
+/** The tree's short commit, for DOCKER_GITCOMMIT as upstream's Makefile sets it; undefined outside git. */
+async function gitCommit(repoRoot: string): Promise<string | undefined> {
+  const out = await simpleGit({ baseDir: repoRoot, timeout: { block: 5000 } }).revparse(['--short', 'HEAD']).catch(() => '');
+  return out.trim() || undefined;
 }
 
 /**
@@ -49,7 +51,15 @@ export class BuildRunner {
       return result;
     };
     let artifacts: Artifact[] = [];
+    // An already-cancelled request starts nothing: no git, no engine, no container.
+    if (signal.aborted) {
+      say('Build cancelled before it started.');
+      return finish({ cancelled: true, artifacts: [] });
+    }
+    const runId = randomUUID();
+    const untrack = trackRun(runId);
     try {
+      checkArtifactPaths(recipe.repoRoot, recipe.id, recipe.artifacts);
       const commit = await gitCommit(recipe.repoRoot);
       const recipeEnv = { ...(commit && !recipe.env.DOCKER_GITCOMMIT ? { DOCKER_GITCOMMIT: commit } : {}), ...recipe.env };
       const withEnv = { ...recipe, env: recipeEnv } as BuildRecipe;
@@ -69,16 +79,20 @@ export class BuildRunner {
       }
       say(`Command: ${recipe.command.join(' ')}`);
       const executor = recipe.executor === 'container' ? this.executors.container : this.executors.host;
-      const exitCode = await executor.execute(withEnv, { runId: randomUUID(), emit, signal, env, engine });
+      const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine });
       if (signal.aborted) {
         say('Build cancelled.');
         return finish({ cancelled: true, artifacts: [] });
       }
       if (exitCode === 0) {
-        artifacts = await collectArtifacts(recipe.repoRoot, recipe.artifacts, signal);
+        artifacts = await collectArtifacts(recipe.repoRoot, recipe.artifacts, signal, this.versionReader(recipe, engine, runId, say));
+        if (signal.aborted) {
+          say('Build cancelled.');
+          return finish({ cancelled: true, artifacts: [] });
+        }
         // Announced only once all are known: never a half-written list.
         for (const a of artifacts) emit({ type: 'artifact', artifact: a });
-        if (artifacts.length === 0) say(`The build succeeded but nothing was found in ${recipe.artifacts.join(', ')}.`);
+        if (artifacts.length === 0 && recipe.artifacts.length) say(`The build succeeded but nothing was found in ${recipe.artifacts.join(', ')}.`);
       } else {
         say(`Build failed: ${recipe.command.join(' ')} exited with ${exitCode}.`);
       }
@@ -91,6 +105,25 @@ export class BuildRunner {
       const message = e instanceof Error ? e.message : String(e);
       say(`Error: ${message}`);
       return finish({ cancelled: false, error: message, artifacts: [] });
+    } finally {
+      untrack();
     }
+  }
+
+  /**
+   * Where an artifact's `--version` may run: on this host for host builds;
+   * in a container of the builder image on a local engine; nowhere for a
+   * remote engine, whose binaries may not even be for this machine.
+   */
+  private versionReader(recipe: BuildRecipe, engine: { docker: Docker; remote: boolean } | undefined, runId: string, say: (t: string) => void): VersionReader | undefined {
+    if (recipe.executor === 'host') return hostVersionReader(say);
+    if (!engine) return undefined;
+    if (engine.remote) {
+      return async () => {
+        say('Version lines not read: the binaries were built on a remote engine and are not run on this machine.');
+        return new Map();
+      };
+    }
+    return containerVersionReader(engine.docker, imageName(recipe.image), recipe.repoRoot, recipe.sourcePath, runId);
   }
 }

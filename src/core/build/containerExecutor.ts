@@ -2,98 +2,193 @@ import type Docker from 'dockerode';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { PassThrough, Readable } from 'stream';
+import { StringDecoder } from 'string_decoder';
 import * as tar from 'tar-fs';
 import { ensureBuilderImage } from './builderImage';
-import { listContextFiles, packFiles } from './context';
-import { BuildSetupError, ExecutionContext, Executor, LABEL_BUILD, LABEL_REPO, system } from './executor';
+import { ensureCacheVolumes } from './cacheVolumes';
+import { packFiles } from './context';
+import { BuildSetupError, ExecutionContext, Executor, LABEL_BUILD, LABEL_OWNER, LABEL_REPO, system } from './executor';
+import { OWNER, removeLeftovers } from './leftovers';
 import { ContainerRecipe, BuildRecipe } from './recipe';
+import { listSourceFiles } from './sourceCopy';
+
+/**
+ * How long a cancelled build gets between SIGINT (what Ctrl-C on `docker
+ * run` sends) and SIGKILL: short, so a PID 1 that ignores signals does not
+ * cost the engine's 10 s stop timeout.
+ */
+export const STOP_GRACE_MS = 3000;
+
+/**
+ * After the container exited, how long its output stream may take to end
+ * before we stop waiting for the tail (it ends at once unless the engine
+ * connection hangs); shorter after a cancel, which must stay quick.
+ */
+const TAIL_LIMIT_MS = 30_000;
+const TAIL_LIMIT_CANCELLED_MS = 2000;
 
 /**
  * Runs a container recipe through the engine API: builds or reuses the
  * builder image, runs the command with the source bind-mounted (local
  * engine) or copied in (remote engine, where a bind mount would name the
  * remote disk), streams output, copies artifacts back in remote mode, and
- * always removes its container.
+ * always removes its container. A cancel is checked after every step, so
+ * no step starts once the request is cancelled.
  */
 export class ContainerExecutor implements Executor {
   async execute(recipe: BuildRecipe, ctx: ExecutionContext): Promise<number> {
     if (recipe.executor !== 'container') throw new Error('ContainerExecutor runs container recipes only');
     const engine = ctx.engine;
     if (!engine) throw new Error('ContainerExecutor needs an engine');
-    const image = await ensureBuilderImage(recipe, engine.docker, ctx);
     if (ctx.signal.aborted) return 130;
+    const [image, removed] = await Promise.all([
+      ensureBuilderImage(recipe, engine.docker, ctx),
+      removeLeftovers(engine.docker, recipe.repoRoot, new Date()).catch(() => [] as string[]),
+    ]);
+    if (removed.length) system(ctx, `Removed what an earlier session of this repository left in the engine: ${removed.join(', ')}`);
+    if (ctx.signal.aborted) return 130;
+    const caches = recipe.caches?.length ? await ensureCacheVolumes(engine.docker, recipe.repoRoot, image, recipe.caches) : [];
+    for (const c of caches) system(ctx, `Cache ${c.mount.path}: ${c.warm ? 'warm' : 'cold'} (${c.detail}; volume ${c.volume})`);
+    if (ctx.signal.aborted) return 130;
+    // Not aborted mid-request: the engine could create a container we never hear of.
     const container = await engine.docker.createContainer({
       Image: image,
       Cmd: [...recipe.command],
       Env: Object.entries(recipe.env).map(([k, v]) => `${k}=${v}`),
       WorkingDir: recipe.sourcePath,
-      Labels: { [LABEL_BUILD]: ctx.runId, [LABEL_REPO]: recipe.repoRoot },
+      Labels: { [LABEL_BUILD]: ctx.runId, [LABEL_REPO]: recipe.repoRoot, [LABEL_OWNER]: OWNER },
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
       HostConfig: {
         Binds: engine.remote ? [] : [`${recipe.repoRoot}:${recipe.sourcePath}`],
+        Mounts: caches.map((c) => ({ Type: 'volume' as const, Source: c.volume, Target: c.mount.path })),
         Privileged: recipe.privileged,
       },
     });
-    const remove = () => container.remove({ force: true, v: true }).catch(() => undefined);
-    ctx.signal.addEventListener('abort', remove, { once: true });
     try {
-      if (engine.remote) {
-        system(ctx, `Remote engine: copying the source into the container at ${recipe.sourcePath} (bind mounts would name the remote disk)`);
-        const files = await listContextFiles(recipe.repoRoot, { extraExcludes: recipe.artifacts.map((a) => a.split('/')[0]) });
-        await container.putArchive(packFiles(recipe.repoRoot, files, recipe.sourcePath), { path: '/' });
-      }
-      const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
-      const out = new PassThrough();
-      const err = new PassThrough();
-      out.on('data', (d: Buffer) => ctx.emit({ type: 'log', stream: 'stdout', text: d.toString('utf8') }));
-      err.on('data', (d: Buffer) => ctx.emit({ type: 'log', stream: 'stderr', text: d.toString('utf8') }));
-      engine.docker.modem.demuxStream(stream, out, err);
-      const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
-      await container.start();
-      const waited = await container.wait().catch((e: Error) => {
-        if (ctx.signal.aborted) return { StatusCode: 130 };
-        throw new BuildSetupError(`Lost the build container: ${e.message}`);
-      });
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
-      const code = Number(waited.StatusCode);
-      if (engine.remote && code === 0 && !ctx.signal.aborted) await this.copyArtifactsOut(recipe, container, ctx);
-      return ctx.signal.aborted ? 130 : code;
+      return await this.runCreated(recipe, container, ctx, engine.docker, engine.remote);
     } finally {
-      ctx.signal.removeEventListener('abort', remove);
-      await remove();
+      await container.remove({ force: true, v: true }).catch(() => undefined);
     }
   }
 
-  /**
-   * Remote mode: bring each artifact path back through the API, unpacking
-   * into a temp folder first and then swapping it in, so a failed copy never
-   * leaves a half-written folder where the old artifacts were.
-   */
-  private async copyArtifactsOut(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext): Promise<void> {
-    for (const rel of recipe.artifacts) {
-      const remotePath = path.posix.join(recipe.sourcePath, rel);
-      const archive = (await container.getArchive({ path: remotePath }).catch(() => undefined)) as unknown as Readable | undefined;
-      if (!archive) {
-        system(ctx, `No ${rel} in the container after the build`);
-        continue;
+  private async runCreated(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext, docker: Docker, remote: boolean): Promise<number> {
+    const { signal } = ctx;
+    if (signal.aborted) return 130;
+    if (remote) {
+      system(ctx, `Remote engine: copying the source into the container at ${recipe.sourcePath} (bind mounts would name the remote disk)`);
+      const files = await listSourceFiles(recipe.repoRoot, recipe.artifacts);
+      await container.putArchive(packFiles(recipe.repoRoot, files, recipe.sourcePath) as unknown as NodeJS.ReadableStream, { path: '/', abortSignal: signal } as never).catch((e: Error) => {
+        if (!signal.aborted) throw new BuildSetupError(`Copying the source into the remote build container failed: ${e.message}`);
+      });
+      if (signal.aborted) return 130;
+    }
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+    const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
+    const out = decodingSink(ctx, 'stdout');
+    const err = decodingSink(ctx, 'stderr');
+    docker.modem.demuxStream(stream, out, err);
+    if (signal.aborted) {
+      stream.destroy();
+      return 130;
+    }
+    await container.start();
+    // As Ctrl-C on `docker run`: SIGINT to the build's process, SIGKILL after a short grace.
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      container.kill({ signal: 'SIGINT' }).catch(() => undefined);
+      killTimer = setTimeout(() => container.kill({ signal: 'SIGKILL' }).catch(() => undefined), STOP_GRACE_MS);
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    try {
+      const waited = await container.wait().catch((e: Error) => {
+        if (signal.aborted) return { StatusCode: 130 };
+        throw new BuildSetupError(`Lost the build container: ${e.message}`);
+      });
+      // The output's tail may still be in flight when wait() answers: let it arrive.
+      const limitMs = signal.aborted ? TAIL_LIMIT_CANCELLED_MS : TAIL_LIMIT_MS;
+      let limit: NodeJS.Timeout | undefined;
+      const complete = await Promise.race([ended.then(() => true), new Promise<boolean>((r) => (limit = setTimeout(() => r(false), limitMs)))]);
+      clearTimeout(limit);
+      if (!complete) {
+        stream.destroy();
+        if (!signal.aborted) system(ctx, `The container's output stream did not end ${limitMs / 1000} s after it exited; its last lines may be missing.`);
       }
-      const target = path.join(recipe.repoRoot, rel);
-      const parent = path.dirname(target);
-      await fs.mkdir(parent, { recursive: true });
-      const staging = await fs.mkdtemp(path.join(parent, '.dockerfork-copy-'));
-      try {
-        await new Promise<void>((resolve, reject) => archive.pipe(tar.extract(staging)).on('finish', resolve).on('error', reject));
-        const unpacked = path.join(staging, path.basename(rel));
-        const old = `${target}.dockerfork-old-${process.pid}`;
-        const hadOld = await fs.rename(target, old).then(() => true, () => false);
-        await fs.rename(unpacked, target);
-        if (hadOld) await fs.rm(old, { recursive: true, force: true });
-        system(ctx, `Copied ${rel} out of the remote build container`);
-      } finally {
-        await fs.rm(staging, { recursive: true, force: true });
-      }
+      out.end();
+      err.end();
+      const code = Number(waited.StatusCode);
+      if (signal.aborted) return 130;
+      if (remote && code === 0) await copyArtifactsOut(recipe, container, ctx);
+      return signal.aborted ? 130 : code;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      clearTimeout(killTimer);
+    }
+  }
+}
+
+/** A sink for one output stream that decodes UTF-8 across chunk boundaries (a character split between two frames stays whole). */
+function decodingSink(ctx: ExecutionContext, stream: 'stdout' | 'stderr'): PassThrough {
+  const decoder = new StringDecoder('utf8');
+  const sink = new PassThrough();
+  sink.on('data', (d: Buffer) => {
+    const text = decoder.write(d);
+    if (text) ctx.emit({ type: 'log', stream, text });
+  });
+  sink.on('end', () => {
+    const rest = decoder.end();
+    if (rest) ctx.emit({ type: 'log', stream, text: rest });
+  });
+  // A frame after the end (a stream given up on) must not crash the host.
+  sink.on('error', () => undefined);
+  return sink;
+}
+
+/**
+ * Remote mode: brings each artifact path back through the API, unpacking
+ * into a temp folder first and then swapping it in, so a failed or cancelled
+ * copy never leaves a half-written artifact where the old one was.
+ */
+async function copyArtifactsOut(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext): Promise<void> {
+  const { signal } = ctx;
+  system(ctx, `Copying ${recipe.artifacts.join(', ')} out of the remote build container`);
+  for (const rel of recipe.artifacts) {
+    if (signal.aborted) return;
+    const remotePath = path.posix.join(recipe.sourcePath, rel);
+    const archive = (await container.getArchive({ path: remotePath, abortSignal: signal } as never).catch(() => undefined)) as unknown as Readable | undefined;
+    if (!archive) {
+      if (!signal.aborted) system(ctx, `No ${rel} in the container after the build`);
+      continue;
+    }
+    const target = path.join(recipe.repoRoot, rel);
+    const parent = path.dirname(target);
+    await fs.mkdir(parent, { recursive: true });
+    const staging = await fs.mkdtemp(path.join(parent, '.dockerfork-copy-'));
+    try {
+      let onAbort: (() => void) | undefined;
+      const unpackedAll = await new Promise<boolean>((resolve, reject) => {
+        onAbort = () => {
+          archive.destroy();
+          resolve(false);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        archive.on('error', (e) => (signal.aborted ? resolve(false) : reject(e)));
+        archive
+          .pipe(tar.extract(staging))
+          .on('finish', () => resolve(true))
+          .on('error', reject);
+      }).finally(() => signal.removeEventListener('abort', onAbort!));
+      if (!unpackedAll || signal.aborted) return;
+      const unpacked = path.join(staging, path.basename(rel));
+      const old = `${target}.dockerfork-old-${process.pid}`;
+      const hadOld = await fs.rename(target, old).then(() => true, () => false);
+      await fs.rename(unpacked, target);
+      if (hadOld) await fs.rm(old, { recursive: true, force: true });
+      system(ctx, `Copied ${rel} out of the remote build container`);
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
     }
   }
 }

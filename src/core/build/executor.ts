@@ -28,6 +28,8 @@ export class BuildSetupError extends Error {
 export const LABEL_BUILD = 'io.dockerfork.build';
 export const LABEL_REPO = 'io.dockerfork.repo';
 export const LABEL_CONTEXT = 'io.dockerfork.context';
+/** Which process started a build container (`host:pid`), so a later session can tell a crashed owner from a live one. */
+export const LABEL_OWNER = 'io.dockerfork.owner';
 
 /** A line of the build's own commentary (engine, image, reuse...), shown dimmed. */
 export function system(ctx: Pick<ExecutionContext, 'emit'>, text: string): void {

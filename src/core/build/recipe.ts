@@ -28,6 +28,20 @@ export interface ContainerRecipe extends RecipeBase {
   readonly sourcePath: string;
   /** Upstream Makefiles always run privileged; builds work without on most targets. */
   readonly privileged: boolean;
+  /**
+   * Named volumes kept between builds (upstream's Makefile mounts
+   * `docker-dev-cache:/root/.cache` and `docker-mod-cache:/go/pkg/mod`), one
+   * set per repository and builder image, so a rebuild is incremental.
+   */
+  readonly caches?: readonly CacheMount[];
+}
+
+/** A folder of the build container kept in a named volume between builds. */
+export interface CacheMount {
+  /** Short name, part of the volume's name, e.g. `go-build`. */
+  readonly id: string;
+  /** Absolute path in the container, e.g. `/root/.cache`. */
+  readonly path: string;
 }
 
 /** Run `command` on this machine in the repository (bake, docker-ce `make static`...). */

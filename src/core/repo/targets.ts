@@ -6,6 +6,12 @@ import { DetectedRepository } from './detect';
 /** Where moby expects its source inside the dev container, in every era. */
 export const MOBY_SOURCE_PATH = '/go/src/github.com/docker/docker';
 
+/** Go's build and module caches, kept between builds as upstream's Makefile does. */
+const MOBY_CACHES = [
+  { id: 'go-build', path: '/root/.cache' },
+  { id: 'go-mod', path: '/go/pkg/mod' },
+];
+
 /** The build era of a tree, decided from its files without running anything. */
 export type BuildEra =
   | 'moby-presplit'  // docker/docker with the client in the same tree (1.12–17.03): hack/make.sh in the dev container
@@ -111,6 +117,7 @@ async function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dyn
     command: ['hack/make.sh', id],
     sourcePath: MOBY_SOURCE_PATH,
     privileged: true,
+    caches: MOBY_CACHES,
     env: {},
     artifacts: outputs.map((o) => `${bundleDir}/${o}`),
     isDefault: id === 'binary',
