@@ -20,8 +20,10 @@ function makeFirstLine(repo: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let seen: number | undefined;
-    const child = spawn('make', ['-C', repo, 'binary', 'DOCKER_PRIVILEGED=', 'DOCKER_IMAGE=docker-dev:moby-fork'], {
-      env: { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: '0' },
+    // `-o build`: the dev image needs BuildKit and a registry for its `# syntax=`
+    // frontend, which the docker CLI cannot reach here; ours built it already.
+    const child = spawn('make', ['-C', repo, '-o', 'build', 'binary', 'DOCKER_PRIVILEGED=', 'DOCKER_IMAGE=docker-dev:moby-fork'], {
+      env: { ...process.env, DOCKER_HOST: host },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d: Buffer) => {
@@ -64,7 +66,7 @@ export async function firstOutputBench(runs = Number(process.env.BENCH_RUNS ?? 5
     process.stdout.write(`\nBuild pressed → first line of the build's output, builder image unchanged, ${runs} runs each\n\n`);
     printTable(['tool', 'median ms', 'min ms', 'max ms', 'ratio to make binary'], [
       ['Docker Fork Workbench (BuildRunner, image reused by fingerprint)', o.toFixed(0), Math.min(...ours).toFixed(0), Math.max(...ours).toFixed(0), (o / m).toFixed(2)],
-      ['make binary (docker build + docker run via the CLI)', m.toFixed(0), Math.min(...make).toFixed(0), Math.max(...make).toFixed(0), '1.00'],
+      ['make -o build binary (docker run via the CLI, no image check)', m.toFixed(0), Math.min(...make).toFixed(0), Math.max(...make).toFixed(0), '1.00'],
     ]);
   } finally {
     await engine.stop();

@@ -126,14 +126,15 @@ describe('cancelling a container build at any moment, and what a crashed session
   it('a cancel during the builder image build stops it and leaves no container', async () => {
     const slowDockerfile = path.join(repoRoot, 'Dockerfile');
     const original = fs.readFileSync(slowDockerfile, 'utf8');
-    fs.appendFileSync(slowDockerfile, '\nRUN echo image-step-running && sleep 60\n');
+    fs.appendFileSync(slowDockerfile, '\nFROM base AS dev-slow\nRUN echo image-step-running && sleep 60\n');
     try {
       const controller = new AbortController();
       let at = 0;
-      const { result, log } = await build(binary, env, {
+      const slow = binary.image.kind === 'dockerfile' ? { ...binary, image: { ...binary.image, target: 'dev-slow' } } : binary;
+      const { result, log } = await build(slow, env, {
         signal: controller.signal,
         onEvent: (e) => {
-          if (e.type === 'log' && e.stream === 'stdout' && /^image-step-running$/m.test(e.text) && !at) {
+          if (e.type === 'log' && e.stream === 'stdout' && /image-step-running$/m.test(e.text) && !at) {
             at = Date.now();
             controller.abort();
           }

@@ -4,8 +4,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { simpleGit } from 'simple-git';
+import { BuildRunner } from '../../src/core/build/buildRunner';
+import { clearCacheVolumes } from '../../src/core/build/cacheVolumes';
+import { applyOverrides, BuildRecipe, ContainerRecipe } from '../../src/core/build/recipe';
+import { detectRepository } from '../../src/core/repo/detect';
+import { listTargets } from '../../src/core/repo/targets';
 import { run } from '../services/processes';
 import { currentRig } from './rigHooks';
+
+/** The fixture's binary recipe, unprivileged, with its dev image tagged as the Makefile's DOCKER_IMAGE. */
+async function fixtureBinary(root: string): Promise<ContainerRecipe> {
+  const recipe = applyOverrides((await listTargets((await detectRepository(root))!)).find((t) => t.id === 'binary')!, { privileged: false }) as ContainerRecipe;
+  if (recipe.image.kind !== 'dockerfile') throw new Error('expected a Dockerfile recipe');
+  return { ...recipe, image: { ...recipe.image, tag: 'dfw-test-docker-dev' } };
+}
 
 describe('test rig: real services', function () {
   this.timeout(120_000);
@@ -34,7 +46,16 @@ describe('test rig: real services', function () {
     try {
       fs.cpSync(path.join(__dirname, '../../../test/fixtures/moby-fork'), work, { recursive: true });
       const env = { ...process.env, DOCKER_HOST: docker.host, DOCKER_CONTEXT: '', DOCKER_GITCOMMIT: 'f1x7ure' };
-      const out = await run('make', ['-C', work, 'binary', 'DOCKER_PRIVILEGED=', 'DOCKER_IMAGE=dfw-test-docker-dev'], { env });
+      // Like moby's since 20.10, the dev image needs BuildKit and its `# syntax=`
+      // frontend from a registry, which the docker CLI cannot reach here: the
+      // image is built through the engine API (as the extension does), and
+      // make is told its `build` step is done (`-o build`).
+      const built = await new BuildRunner().run({ ...(await fixtureBinary(work)), command: ['true'], artifacts: [] } as BuildRecipe, {
+        listener: () => undefined,
+        engineEnv: { env: { PATH: process.env.PATH, DOCKER_HOST: docker.host }, homeDir: os.homedir() },
+      });
+      assert.strictEqual(built.exitCode, 0, built.error);
+      const out = await run('make', ['-C', work, '-o', 'build', 'binary', 'DOCKER_PRIVILEGED=', 'DOCKER_IMAGE=dfw-test-docker-dev'], { env });
       assert.match(out, /---> Making bundle: binary \(in bundles\/binary\)/);
       const dockerd = path.join(work, 'bundles/binary-daemon/dockerd');
       assert.ok(fs.statSync(dockerd).isFile());
@@ -43,6 +64,7 @@ describe('test rig: real services', function () {
       // The build ran as root in the container: files are root's; rm works for us as root.
       fs.rmSync(work, { recursive: true, force: true });
       await docker.client.getImage('dfw-test-docker-dev').remove({ force: true }).catch(() => undefined);
+      await clearCacheVolumes(docker.client, work).catch(() => undefined);
     }
   });
 

@@ -80,10 +80,12 @@ export async function ensureBuilderImage(recipe: ContainerRecipe, docker: Docker
   }
   const features = dockerfileFeatures(dockerfile);
   const [version, bridge] = await Promise.all([
-    docker.version().catch(() => undefined),
+    docker.version().catch((e: Error) => {
+      throw new BuildSetupError(`Cannot ask the engine for its version before building ${source.tag}: ${e.message}`);
+    }),
     docker.getNetwork('bridge').inspect().then(() => true, () => false),
   ]);
-  const builder = chooseBuilder(choice, version?.ApiVersion, features, dockerfilePath);
+  const builder = chooseBuilder(choice, version.ApiVersion, features, dockerfilePath);
   // Build steps join the engine's default bridge; an engine started without
   // one (`--bridge=none`) fails every RUN with "network bridge not found".
   const networkMode = bridge ? undefined : 'host';
