@@ -2,6 +2,8 @@
 // of log lines through the task's pseudoterminal, with the host's event-loop
 // delay sampled meanwhile; then the same output through `docker run`.
 import { spawn } from 'child_process';
+import { promises as fs } from 'fs';
+import { Session } from 'inspector';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { BuildResult } from '../../src/core/build/events';
@@ -19,6 +21,27 @@ function dockerRunMs(): Promise<{ ms: number; bytes: number }> {
   });
 }
 
+/**
+ * With DFW_FLOOD_CPU_PROFILE=file, a V8 CPU profile of the extension host
+ * during the flood is written there (open it in Chrome's DevTools), to see
+ * where the host's time goes.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | undefined> {
+  const file = process.env.DFW_FLOOD_CPU_PROFILE;
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) => new Promise<T>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as T))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+    await fs.writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 export async function run(): Promise<void> {
   const started = Date.now();
   try {
@@ -29,10 +52,12 @@ export async function run(): Promise<void> {
     let bytes = 0;
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const stopProfile = await startProfile();
     const t0 = process.hrtime.bigint();
     const result = await vscode.commands.executeCommand<BuildResult>('dockerFork.build.run', { target: 'flood' });
     const oursMs = Number(process.hrtime.bigint() - t0) / 1e6;
     lag.disable();
+    await stopProfile?.();
     if (result?.exitCode !== 0) throw new Error(`flood build failed: ${result?.error ?? result?.exitCode}`);
     bytes = FLOOD_BYTES;
     const cli = await dockerRunMs();
