@@ -39,6 +39,22 @@ describe('one line splitter for progress, problems and the build stream', () => 
     assert.deepStrictEqual(s.feed('c\n'), ['c'], 'a \\r not followed by \\n ends its line only');
   });
 
+  it('gives the lines containing a needle, however the text is cut, skipping chunks without one', () => {
+    const needles = ['.go:', '# '];
+    const log = 'noise\r\n# github.com/docker/docker/daemon\nmore noise\rdaemon/daemon.go:6:2: x declared but not used\r\nnoise\nx.go:1:1: last';
+    const want = splitLines(log).filter((l) => needles.some((n) => l.includes(n)));
+    assert.strictEqual(want.length, 3);
+    for (let a = 0; a <= log.length; a++) {
+      for (let b = a; b <= log.length; b += 3) {
+        const s = new LineSplitter();
+        const got: string[] = [];
+        for (const piece of [log.slice(0, a), log.slice(a, b), log.slice(b)]) s.eachContaining(piece, needles, (l) => got.push(l));
+        got.push(...s.flush().filter((l) => needles.some((n) => l.includes(n))));
+        assert.deepStrictEqual(got, want, `cut at ${a} and ${b}`);
+      }
+    }
+  });
+
   it('caps a line without newlines, so a flood without line ends cannot grow memory', () => {
     const s = new LineSplitter({ maxLineLength: 10 });
     for (let i = 0; i < 1000; i++) s.feed('xxxxxxxxxxxxxxxxxxxx');

@@ -170,7 +170,7 @@ export class GoProblemLines {
   constructor(private readonly maxLines = 5000) {}
 
   feed(chunk: string): void {
-    this.splitter.each(chunk, this.keep);
+    this.splitter.eachContaining(chunk, ['.go:', '# '], this.keep);
   }
 
   /** The candidate lines so far, for parseGoProblems; the unfinished last line counts once the output has ended. */

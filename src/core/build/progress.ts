@@ -30,6 +30,9 @@ export const percent: ProgressParser = (line) => {
 
 export const PROGRESS_PARSERS: readonly ProgressParser[] = [dockerStep, buildkitStep, makingBundle, percent];
 
+/** Text every line those parsers accept contains: other lines are never cut out of the output. */
+export const PROGRESS_NEEDLES: readonly string[] = ['Step ', '#', 'Making bundle', '%]'];
+
 /**
  * Feeds arbitrary chunks of output and returns progress found in complete
  * lines; a line split across chunks is kept until its end arrives.
@@ -37,11 +40,17 @@ export const PROGRESS_PARSERS: readonly ProgressParser[] = [dockerStep, buildkit
 export class ProgressTracker {
   private readonly lines = new LineSplitter();
 
-  constructor(private readonly parsers: readonly ProgressParser[] = PROGRESS_PARSERS) {}
+  /** Custom parsers come with the texts their lines contain, or none (every line is tried). */
+  constructor(
+    private readonly parsers: readonly ProgressParser[] = PROGRESS_PARSERS,
+    private readonly needles: readonly string[] | undefined = parsers === PROGRESS_PARSERS ? PROGRESS_NEEDLES : undefined,
+  ) {}
 
   feed(chunk: string): BuildProgress[] {
     const found: BuildProgress[] = [];
-    this.lines.each(chunk, (line) => this.parse(line, found));
+    const parse = (line: string) => this.parse(line, found);
+    if (this.needles) this.lines.eachContaining(chunk, this.needles, parse);
+    else this.lines.each(chunk, parse);
     return found;
   }
 

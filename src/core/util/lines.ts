@@ -79,6 +79,45 @@ export class LineSplitter {
     if (start < len) this.carry = this.cap(this.carry + chunk.slice(start));
   }
 
+  /**
+   * Like each, for only the lines that contain one of `needles`. Under a
+   * log flood most chunks contain none: those cost two native searches and
+   * no line is cut out of them.
+   */
+  eachContaining(chunk: string, needles: readonly string[], onLine: (line: string) => void): void {
+    const has = (text: string) => needles.some((n) => text.includes(n));
+    if (has(chunk)) {
+      this.each(chunk, (line) => has(line) && onLine(line));
+      return;
+    }
+    if (chunk.length === 0) return;
+    // No line of this chunk matches, except perhaps the one it finishes from
+    // the text carried over: a needle can straddle the chunk boundary.
+    let start = this.afterCR && chunk.charCodeAt(0) === NL ? 1 : 0;
+    this.afterCR = false;
+    const firstNL = chunk.indexOf('\n', start);
+    const firstCR = chunk.indexOf('\r', start);
+    const firstEnd = firstNL < 0 ? firstCR : firstCR < 0 ? firstNL : Math.min(firstNL, firstCR);
+    if (firstEnd < 0) {
+      this.carry = this.cap(this.carry + chunk.slice(start));
+      return;
+    }
+    if (this.carry) {
+      const first = this.cap(this.carry + chunk.slice(start, firstEnd));
+      if (has(first)) onLine(first);
+      this.carry = '';
+    }
+    const lastNL = chunk.lastIndexOf('\n');
+    // lastIndexOf is a slow scan in V8: skip it when the chunk has no \r at all.
+    const lastCR = firstCR < 0 ? -1 : chunk.lastIndexOf('\r');
+    const lastEnd = Math.max(lastNL, lastCR);
+    if (lastEnd === chunk.length - 1) {
+      this.afterCR = lastCR === lastEnd;
+      return;
+    }
+    this.carry = this.cap(chunk.slice(lastEnd + 1));
+  }
+
   /** The unfinished last line, once the stream has ended (empty when there is none). */
   flush(): string[] {
     const last = this.carry;
