@@ -3,6 +3,7 @@ import { BuildEvent } from '../core/build/events';
 import { BuildBusyError, BuildService, RunningBuild } from '../build/buildService';
 import { BuildRecipe } from '../core/build/recipe';
 import { DetectedRepository } from '../core/repo/detect';
+import { OutputWindow } from '../core/util/outputWindow';
 
 const DIM = '\u001b[2m';
 const RED = '\u001b[31m';
@@ -23,9 +24,23 @@ export function toTerminal(text: string): string {
 const MAX_BATCH_CHARS = 48 * 1024;
 
 /**
+ * A command that runs in the workbench: its answer comes back over the same
+ * ordered channel as terminal output, after everything written before it.
+ * Setting a context key to the value it has costs the workbench next to nothing.
+ */
+function workbenchRoundTrip(): Thenable<unknown> {
+  return vscode.commands.executeCommand('setContext', 'dockerFork.terminalFlow', true);
+}
+
+function skippedNotice(lines: number, chars: number): string {
+  return `${RESET}${DIM}⋯ ${lines.toLocaleString('en')} lines (${(chars / 1024 / 1024).toFixed(1)} MiB) not shown while the terminal caught up; progress and Problems saw them all.${RESET}\r\n`;
+}
+
+/**
  * The terminal of a build task: writes the build's events as they come and
  * closes with its exit code; closing the terminal (or Terminate Task) cancels.
- * Writes are batched per event-loop turn so a log flood cannot starve the host.
+ * Writes are batched per event-loop turn so a log flood cannot starve the
+ * host, and go through an OutputWindow so they cannot bury the workbench.
  */
 export class BuildPseudoterminal implements vscode.Pseudoterminal {
   private readonly writer = new vscode.EventEmitter<string>();
@@ -36,6 +51,11 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
   private pending: string[] = [];
   private pendingChars = 0;
   private flushScheduled = false;
+  private readonly output = new OutputWindow({
+    write: (text) => this.writer.fire(text),
+    roundTrip: () => Promise.resolve(workbenchRoundTrip()),
+    skippedNotice,
+  });
 
   constructor(private readonly service: BuildService, private readonly repo: DetectedRepository, private readonly recipe: BuildRecipe) {}
 
@@ -48,8 +68,9 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
       this.closer.fire(1);
       return;
     }
-    void this.build.done.then((result) => {
+    void this.build.done.then(async (result) => {
       this.flush();
+      await this.output.drain();
       this.closer.fire(result.cancelled ? 130 : result.error ? 1 : result.exitCode ?? 1);
     });
   }
@@ -83,6 +104,6 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
     const text = toTerminal(this.pending.length === 1 ? this.pending[0] : this.pending.join(''));
     this.pending = [];
     this.pendingChars = 0;
-    this.writer.fire(text);
+    this.output.write(text);
   }
 }
