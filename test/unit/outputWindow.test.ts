@@ -54,7 +54,7 @@ describe('output window towards a workbench without flow control', () => {
     const c = slowConsumer();
     const w = new OutputWindow(c.consumer, { window: 10, keepTail: 30 });
     w.write('first line\n'); // fills the window
-    const lines = Array.from({ length: 20 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`); // 8 chars each
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${String(i).padStart(2, '0')}\n`); // 8 chars each
     for (const l of lines) w.write(l);
     await c.ack();
     await w.drain();

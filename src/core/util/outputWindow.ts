@@ -49,7 +49,8 @@ export class OutputWindow {
     }
     this.waiting.push(text);
     this.waitingChars += text.length;
-    if (this.waitingChars > 2 * this.keepTail) this.trim();
+    // Trimmed only now and then: each trim copies what waits once.
+    if (this.waitingChars > 8 * this.keepTail) this.trim();
     this.probe();
   }
 
