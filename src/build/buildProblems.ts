@@ -1,5 +1,6 @@
+import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { GoProblemLines, parseGoProblems } from '../core/build/problems';
+import { GoProblemLines, parseGoProblems, problemPathsFor } from '../core/build/problems';
 import { BuildService } from './buildService';
 
 /** Go compiler errors of the last build of each repository, in the Problems panel; cleared when the next build starts. */
@@ -20,9 +21,10 @@ export class BuildProblems implements vscode.Disposable {
       builds.onDidFinish(({ repo, recipe }) => {
         const output = this.output.get(repo.root)?.text() ?? '';
         this.output.delete(repo.root);
-        const sourcePath = recipe.executor === 'container' ? recipe.sourcePath : undefined;
+        // Only files that exist: a relative path can mean several folders (docker-ce's components).
+        const paths = problemPathsFor(recipe, { dockerCe: repo.kind === 'docker-ce', exists: fs.existsSync });
         const byFile = new Map<string, vscode.Diagnostic[]>();
-        for (const p of parseGoProblems(output, repo.root, sourcePath)) {
+        for (const p of parseGoProblems(output, paths)) {
           const line = Math.max(0, p.line - 1);
           const col = Math.max(0, (p.column ?? 1) - 1);
           const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), p.message, p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BuildStreamDecoder, messageText } from '../../src/core/build/buildStream';
-import { buildkitStep, dockerStep, makingBundle, percent, ProgressTracker, stripAnsi } from '../../src/core/build/progress';
+import { buildkitStep, dockerStep, makingBundle, percent, ProgressTracker } from '../../src/core/build/progress';
+import { stripAnsi } from '../../src/core/util/lines';
 import { FIXTURES } from './paths';
 
 const sample = (name: string) => fs.readFileSync(path.join(FIXTURES, 'outputs', name), 'utf8');

@@ -1,3 +1,4 @@
+import { LineSplitter, stripAnsi } from '../util/lines';
 import { BuildProgress } from './events';
 
 /** One small pure parser per progress format; each sees one line without colours. */
@@ -29,48 +30,51 @@ export const percent: ProgressParser = (line) => {
 
 export const PROGRESS_PARSERS: readonly ProgressParser[] = [dockerStep, buildkitStep, makingBundle, percent];
 
-// CSI and OSC escape sequences (colours, cursor moves, titles).
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
-
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
-}
+/** Text every line those parsers accept contains: other lines are never cut out of the output. */
+export const PROGRESS_NEEDLES: readonly string[] = ['Step ', '#', 'Making bundle', '%]'];
 
 /**
  * Feeds arbitrary chunks of output and returns progress found in complete
  * lines; a line split across chunks is kept until its end arrives.
  */
 export class ProgressTracker {
-  private carry = '';
+  private readonly lines = new LineSplitter();
 
-  constructor(private readonly parsers: readonly ProgressParser[] = PROGRESS_PARSERS) {}
+  /** Custom parsers come with the texts their lines contain, or none (every line is tried). */
+  constructor(
+    private readonly parsers: readonly ProgressParser[] = PROGRESS_PARSERS,
+    private readonly needles: readonly string[] | undefined = parsers === PROGRESS_PARSERS ? PROGRESS_NEEDLES : undefined,
+  ) {}
 
   feed(chunk: string): BuildProgress[] {
-    const text = this.carry + chunk;
-    const lines = text.split(/\r\n|\n|\r/);
-    this.carry = lines.pop() ?? '';
-    // Keep memory bounded on output without newlines.
-    if (this.carry.length > 64 * 1024) this.carry = this.carry.slice(-64 * 1024);
-    return lines.flatMap((l) => this.parse(l));
+    const found: BuildProgress[] = [];
+    const parse = (line: string) => this.parse(line, found);
+    if (this.needles) this.lines.eachContaining(chunk, this.needles, parse);
+    else this.lines.each(chunk, parse);
+    return found;
   }
 
   /** Parses whatever is left once the stream ends. */
   flush(): BuildProgress[] {
-    const last = this.carry;
-    this.carry = '';
-    return last ? this.parse(last) : [];
+    const found: BuildProgress[] = [];
+    for (const line of this.lines.flush()) this.parse(line, found);
+    return found;
   }
 
-  private parse(raw: string): BuildProgress[] {
+  private parse(raw: string, found: BuildProgress[]): void {
     // Cheap first-character test before any regex: under a log flood almost
     // no line is progress, and this keeps the extension host responsive.
-    const first = raw.trimStart().charAt(0);
-    if (first !== 'S' && first !== '#' && first !== '-' && first !== '[' && first !== '\u001b') return [];
+    let i = 0;
+    while (raw.charCodeAt(i) === 32 || raw.charCodeAt(i) === 9) i++;
+    const first = raw.charAt(i);
+    if (first !== 'S' && first !== '#' && first !== '-' && first !== '[' && first !== '\u001b') return;
     const line = stripAnsi(raw).trim();
     for (const p of this.parsers) {
-      const found = p(line);
-      if (found) return [found];
+      const progress = p(line);
+      if (progress) {
+        found.push(progress);
+        return;
+      }
     }
-    return [];
   }
 }
