@@ -93,7 +93,7 @@ export class LineSplitter {
     if (chunk.length === 0) return;
     // No line of this chunk matches, except perhaps the one it finishes from
     // the text carried over: a needle can straddle the chunk boundary.
-    let start = this.afterCR && chunk.charCodeAt(0) === NL ? 1 : 0;
+    const start = this.afterCR && chunk.charCodeAt(0) === NL ? 1 : 0;
     this.afterCR = false;
     const firstNL = chunk.indexOf('\n', start);
     const firstCR = chunk.indexOf('\r', start);
