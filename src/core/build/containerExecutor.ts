@@ -1,8 +1,9 @@
 import type Docker from 'dockerode';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { PassThrough, Readable } from 'stream';
+import { Readable } from 'stream';
 import { StringDecoder } from 'string_decoder';
+import { DockerFrameDemuxer, FrameStream } from '../util/dockerFrames';
 import * as tar from 'tar-fs';
 import { ensureBuilderImage } from './builderImage';
 import { ensureCacheVolumes } from './cacheVolumes';
@@ -86,9 +87,8 @@ export class ContainerExecutor implements Executor {
     }
     const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
     const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
-    const out = decodingSink(ctx, 'stdout');
-    const err = decodingSink(ctx, 'stderr');
-    docker.modem.demuxStream(stream, out, err);
+    const output = new OutputDecoder(ctx);
+    stream.on('data', (d: Buffer) => output.push(d));
     if (signal.aborted) {
       stream.destroy();
       return 130;
@@ -116,8 +116,7 @@ export class ContainerExecutor implements Executor {
         stream.destroy();
         if (!signal.aborted) system(ctx, `The container's output stream did not end ${limitMs / 1000} s after it exited; its last lines may be missing.`);
       }
-      out.end();
-      err.end();
+      output.end();
       const code = Number(waited.StatusCode);
       if (signal.aborted) return 130;
       if (remote && code === 0) await copyArtifactsOut(recipe, container, ctx);
@@ -129,21 +128,34 @@ export class ContainerExecutor implements Executor {
   }
 }
 
-/** A sink for one output stream that decodes UTF-8 across chunk boundaries (a character split between two frames stays whole). */
-function decodingSink(ctx: ExecutionContext, stream: 'stdout' | 'stderr'): PassThrough {
-  const decoder = new StringDecoder('utf8');
-  const sink = new PassThrough();
-  sink.on('data', (d: Buffer) => {
-    const text = decoder.write(d);
-    if (text) ctx.emit({ type: 'log', stream, text });
-  });
-  sink.on('end', () => {
-    const rest = decoder.end();
-    if (rest) ctx.emit({ type: 'log', stream, text: rest });
-  });
-  // A frame after the end (a stream given up on) must not crash the host.
-  sink.on('error', () => undefined);
-  return sink;
+/**
+ * The attach stream's frames as log events: split without copying
+ * (docker-modem's demuxStream copies its whole buffer per frame, which a
+ * log flood pays for), UTF-8 decoded across frame and chunk boundaries per
+ * stream, so a character split between two frames stays whole.
+ */
+class OutputDecoder {
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  private readonly demux = new DockerFrameDemuxer((stream, piece) => this.emit(stream, this.decoders[stream].write(piece)));
+  private ended = false;
+
+  constructor(private readonly ctx: ExecutionContext) {}
+
+  push(chunk: Buffer): void {
+    // A frame after the end (a stream given up on) is dropped, not emitted after `done`.
+    if (!this.ended) this.demux.push(chunk);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('stdout', this.decoders.stdout.end());
+    this.emit('stderr', this.decoders.stderr.end());
+  }
+
+  private emit(stream: FrameStream, text: string): void {
+    if (text) this.ctx.emit({ type: 'log', stream, text });
+  }
 }
 
 /**
