@@ -20,7 +20,7 @@ export function toTerminal(text: string): string {
  */
 export class BuildPseudoterminal implements vscode.Pseudoterminal {
   private readonly writer = new vscode.EventEmitter<string>();
-  private readonly closer = new vscode.EventEmitter<number>();
+  private readonly closer = new vscode.EventEmitter<number | void>();
   readonly onDidWrite = this.writer.event;
   readonly onDidClose = this.closer.event;
   private build: RunningBuild | undefined;
@@ -40,7 +40,9 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
     }
     void this.build.done.then((result) => {
       this.flush();
-      this.closer.fire(result.cancelled ? 130 : result.error ? 1 : result.exitCode ?? 1);
+      // A cancelled build closes without an exit code: VS Code then marks the tab neither failed nor succeeded.
+      if (result.cancelled) this.closer.fire();
+      else this.closer.fire(result.error ? 1 : result.exitCode ?? 1);
     });
   }
 
