@@ -70,8 +70,10 @@ export class BuildService implements vscode.Disposable {
   /** Targets that were listed before and are gone now (removed from settings): state about them is stale. */
   readonly onDidRemoveTargets = this.removed.event;
   readonly history: BuildHistory;
-  private readonly knownTargets = new Map<string, Set<string>>();
+  /** Target ids last listed per repository, to notice removed ones. */
+  private readonly knownTargets = new Map<string, { repo: DetectedRepository; ids: Set<string> }>();
   private readonly settingsWatcher: vscode.FileSystemWatcher;
+  private readonly configSubscription: vscode.Disposable;
 
   constructor(historyFile: string, private readonly log: vscode.LogOutputChannel) {
     this.history = new BuildHistory(historyFile);
@@ -79,10 +81,16 @@ export class BuildService implements vscode.Disposable {
     // (see buildSettingsFile), which VS Code's configuration events do not
     // cover for a repository nested in a workspace folder.
     this.settingsWatcher = vscode.workspace.createFileSystemWatcher('**/.vscode/settings.json');
-    const onSettings = () => this.changed.fire();
+    // Re-list the known repositories' targets at once, so state about removed
+    // ones (Problems, the status bar) goes even when no view is asking.
+    const onSettings = () => {
+      for (const { repo } of this.knownTargets.values()) void this.targets(repo).catch(() => undefined);
+      this.changed.fire();
+    };
     this.settingsWatcher.onDidChange(onSettings);
     this.settingsWatcher.onDidCreate(onSettings);
     this.settingsWatcher.onDidDelete(onSettings);
+    this.configSubscription = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dockerFork') && onSettings());
   }
 
   /**
@@ -92,8 +100,8 @@ export class BuildService implements vscode.Disposable {
   async targets(repo: DetectedRepository): Promise<TargetList> {
     const list = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
     const ids = new Set(list.recipes.map((r) => r.id));
-    const before = this.knownTargets.get(repo.root);
-    this.knownTargets.set(repo.root, ids);
+    const before = this.knownTargets.get(repo.root)?.ids;
+    this.knownTargets.set(repo.root, { repo, ids });
     const gone = before ? [...before].filter((id) => !ids.has(id)) : [];
     if (gone.length) {
       this.log.info(`Targets removed from ${repo.name}: ${gone.join(', ')}`);
@@ -184,5 +192,6 @@ export class BuildService implements vscode.Disposable {
     this.events.dispose();
     this.removed.dispose();
     this.settingsWatcher.dispose();
+    this.configSubscription.dispose();
   }
 }

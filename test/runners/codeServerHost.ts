@@ -43,7 +43,9 @@ export async function startCodeServer(
   const extensionsDir = path.join(root, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  // With trust enforced, no startup dialog: the workspace simply opens in Restricted Mode, as after "Don't Trust".
+  const trustSettings = options.trust === false ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trustSettings }, null, 2));
   const port = options.port ?? (await freePort());
   const args = [
     path.join(codeServerPkg, 'out', 'node', 'entry.js'),
