@@ -13,6 +13,7 @@ export class BuildStatusBar implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('dockerFork.build', vscode.StatusBarAlignment.Left, 50);
   private ticker: NodeJS.Timeout | undefined;
   private last: FinishedBuild | undefined;
+  private renders = 0;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly repos: WorkspaceRepositories, private readonly builds: BuildService) {
@@ -30,7 +31,13 @@ export class BuildStatusBar implements vscode.Disposable {
     void this.render();
   }
 
+  /**
+   * Renders now where it can (running, last result) and settles what needs
+   * the target list afterwards; a newer render makes an older one stop, so a
+   * slow read of the settings never paints over a build that started since.
+   */
   async render(): Promise<void> {
+    const seq = ++this.renders;
     const running = this.builds.allRunning()[0];
     if (running) {
       const progress = running.progress ? ` · ${shorten(running.progress)}` : '';
@@ -46,27 +53,18 @@ export class BuildStatusBar implements vscode.Disposable {
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
-    const repos = await this.repos.get();
     if (this.last) {
-      const { repo, recipe, result } = this.last;
+      const last = this.last;
+      this.showLast(last);
       // A target removed from the settings since: its result is stale, and clicking could not build it.
-      const stillThere = repos.some((r) => r.root === repo.root) && (await this.builds.targets(repo)).recipes.some((t) => t.id === recipe.id);
-      if (!stillThere) this.last = undefined;
+      const stillThere = (await this.repos.get()).some((r) => r.root === last.repo.root) && (await this.builds.targets(last.repo)).recipes.some((t) => t.id === last.recipe.id);
+      if (seq !== this.renders || stillThere) return;
+      if (this.last === last) this.last = undefined;
     }
-    if (this.last) {
-      const { repo, recipe, result } = this.last;
-      const outcome = buildOutcome(recipe, result);
-      const look = OUTCOME_LOOK[outcome];
-      this.item.text = `${look.icon} ${recipe.label}${look.suffix} · ${formatDuration(result.durationMs)}`;
-      const detail = result.error ? ` — ${result.error}` : outcome === 'no-artifacts' ? ` — none of its artifacts were found (${recipe.artifacts.join(', ')})` : '';
-      this.item.tooltip = `${repo.name}: ${recipe.label} ${look.said}${detail}. Click to build ${recipe.label} again.`;
-      this.item.backgroundColor = look.background && new vscode.ThemeColor(look.background);
-      this.item.command = { command: 'dockerFork.build.run', title: `Build ${recipe.label} again`, arguments: [{ repository: repo.root, target: recipe.id }] };
-      this.item.show();
-      return;
-    }
+    const repos = await this.repos.get();
     const repo = repos[0];
     const list = repo ? await this.builds.targets(repo) : undefined;
+    if (seq !== this.renders) return;
     const target = list?.recipes.find((t) => t.isDefault);
     if (!repo || !list) {
       this.item.hide();
@@ -89,6 +87,17 @@ export class BuildStatusBar implements vscode.Disposable {
     this.item.tooltip = `Build ${repo.name}: ${target.label} (default target)${list.problems.length ? ` — the settings have ${list.problems.length} problem(s), see Build Targets` : ''}`;
     this.item.command = 'dockerFork.build.runDefault';
     this.item.backgroundColor = undefined;
+    this.item.show();
+  }
+
+  private showLast({ repo, recipe, result }: FinishedBuild): void {
+    const outcome = buildOutcome(recipe, result);
+    const look = OUTCOME_LOOK[outcome];
+    this.item.text = `${look.icon} ${recipe.label}${look.suffix} · ${formatDuration(result.durationMs)}`;
+    const detail = result.error ? ` — ${result.error}` : outcome === 'no-artifacts' ? ` — none of its artifacts were found (${recipe.artifacts.join(', ')})` : '';
+    this.item.tooltip = `${repo.name}: ${recipe.label} ${look.said}${detail}. Click to build ${recipe.label} again.`;
+    this.item.backgroundColor = look.background && new vscode.ThemeColor(look.background);
+    this.item.command = { command: 'dockerFork.build.run', title: `Build ${recipe.label} again`, arguments: [{ repository: repo.root, target: recipe.id }] };
     this.item.show();
   }
 

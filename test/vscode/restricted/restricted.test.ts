@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { DetectedRepository } from '../../../src/core/repo/detect';
-import { api, targetNodes, workspaceRoot } from '../helpers';
+import { api, targetNodes, until, workspaceRoot } from '../helpers';
 
 describe('in Restricted Mode (workspace trust enforced, the workspace not trusted)', function () {
   this.timeout(60_000);
@@ -16,7 +16,7 @@ describe('in Restricted Mode (workspace trust enforced, the workspace not truste
     assert.deepStrictEqual(repos.map((r) => [r.name, r.kind, r.root]), [['moby-fork', 'moby', workspaceRoot()]]);
     const ui = (await api()).ui;
     await vscode.commands.executeCommand('dockerFork.repository.focus');
-    assert.strictEqual(ui.treeViews['dockerFork.repository'].visible, true);
+    await until('the Repository view to be visible', () => ui.treeViews['dockerFork.repository'].visible);
     const targets = await targetNodes();
     assert.deepStrictEqual(targets.map((n) => n.recipe.id).slice(0, 2), ['binary', 'dynbinary']);
     assert.strictEqual(ui.statusBar.text, '$(tools) binary');
