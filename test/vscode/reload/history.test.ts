@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import { api, SessionSnapshot, sessionFile, snapshotBuildTargets, targetNodes } from '../helpers';
+import { api, SessionSnapshot, sessionFile, snapshotBuildTargets, targetNodes, until } from '../helpers';
 
 describe('after a reload (a new window and extension host on the same workspace)', () => {
   it('reads the build history back into the Build Targets view as the first window left it', async () => {
@@ -18,6 +18,9 @@ describe('after a reload (a new window and extension host on the same workspace)
   });
 
   it('offers the default target in the status bar of a window that has not built yet', async () => {
-    assert.strictEqual((await api()).ui.statusBar.text, '$(tools) binary');
+    const ui = (await api()).ui;
+    // The first render reads the settings; wait for it rather than for a fixed time.
+    await until('the status bar to render', () => ui.statusBar.text);
+    assert.strictEqual(ui.statusBar.text, '$(tools) binary');
   });
 });

@@ -19,6 +19,7 @@ describe('in Restricted Mode (workspace trust enforced, the workspace not truste
     await until('the Repository view to be visible', () => ui.treeViews['dockerFork.repository'].visible);
     const targets = await targetNodes();
     assert.deepStrictEqual(targets.map((n) => n.recipe.id).slice(0, 2), ['binary', 'dynbinary']);
+    await until('the status bar to render', () => ui.statusBar.text);
     assert.strictEqual(ui.statusBar.text, '$(tools) binary');
   });
 
