@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../src/cli/main';
 import { resolveTargets } from '../../src/core/repo/catalog';
 import { detectRepository } from '../../src/core/repo/detect';
 import { formatProblem, parseBuildSettings, readWorkspaceBuildSettings } from '../../src/core/repo/workspaceSettings';
@@ -57,6 +58,39 @@ describe('build settings from .vscode/settings.json, read as VS Code reads them'
     try {
       const s = await readWorkspaceBuildSettings(root);
       assert.deepStrictEqual([s.file, s.targets, s.problems], [path.join(root, '.vscode', 'settings.json'), [], []]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the CLI reads the same file the same way: an empty file is fine; a syntax error and a bad entry are warnings with file and line beside the targets', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-settings-'));
+    fs.cpSync(path.join(FIXTURES, 'moby-fork'), root, { recursive: true });
+    fs.mkdirSync(path.join(root, '.vscode'), { recursive: true });
+    const file = path.join(root, '.vscode', 'settings.json');
+    const cli = async (argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t), cwd: root });
+      return { code, out, err };
+    };
+    try {
+      fs.writeFileSync(file, '');
+      const empty = await cli(['targets']);
+      assert.deepStrictEqual([empty.code, empty.err], [0, '']);
+      fs.writeFileSync(file, '{\n  "dockerFork.build.privileged": false\n  "dockerFork.targets": [\n    {"id": "lint", "command": ["make", "validate"]},\n    {"id": "broken", "command": "make binary"}\n  ]\n}\n');
+      const r = await cli(['targets', '--json']);
+      assert.strictEqual(r.code, 0, r.err);
+      const [repo] = JSON.parse(r.out);
+      assert.deepStrictEqual(repo.targets.map((t: { id: string }) => t.id), ['binary', 'dynbinary', 'lint']);
+      assert.ok(repo.targets.every((t: { executor: string; privileged?: boolean }) => t.executor !== 'container' || t.privileged === false), 'values after the syntax error are used');
+      assert.deepStrictEqual(r.err.trim().split('\n'), [
+        `warning: ${file}:3: a comma is missing before this (VS Code reads the rest of the file; so does the CLI)`,
+        `warning: ${file}:5: dockerFork.targets[1] ("broken") needs "command" as a non-empty array of strings (argv, no shell)`,
+      ]);
+      const build = await cli(['build', 'broken']);
+      assert.strictEqual(build.code, 2);
+      assert.match(build.err, new RegExp(`warning: .*settings\\.json:5: dockerFork\\.targets\\[1\\] \\("broken"\\)[\\s\\S]*unknown target 'broken'`));
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
