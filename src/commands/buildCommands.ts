@@ -68,15 +68,21 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
       if (choice !== action) return undefined;
       await builds.stop(chosen.repo.root);
     }
-    const finished = new Promise<BuildResult>((resolve) => {
-      const sub = builds.onDidFinish((f) => {
-        if (f.repo.root === chosen.repo.root && f.recipe.id === chosen.recipe.id) {
-          sub.dispose();
-          resolve(f.result);
-        }
-      });
-    });
-    await vscode.tasks.executeTask(tasks.taskFor(chosen.repo, chosen.recipe));
+    let execution: vscode.TaskExecution | undefined;
+    const subs: vscode.Disposable[] = [];
+    const finished = new Promise<BuildResult | undefined>((resolve) => {
+      subs.push(
+        builds.onDidFinish((f) => {
+          if (f.repo.root === chosen.repo.root && f.recipe.id === chosen.recipe.id) resolve(f.result);
+        }),
+        // The task can end without our build having run (refused as busy, its terminal closed
+        // first): resolve then too, a moment later so a real finish is seen first.
+        vscode.tasks.onDidEndTask((e) => {
+          if (e.execution === execution) setTimeout(() => resolve(undefined), 500);
+        }),
+      );
+    }).finally(() => subs.forEach((s) => s.dispose()));
+    execution = await vscode.tasks.executeTask(tasks.taskFor(chosen.repo, chosen.recipe));
     return finished;
   }
 

@@ -54,6 +54,9 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
     browser = await launchChromium(root);
     const pageErrors: string[] = [];
     browser.page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // The workbench's own console (errors and warnings), for when a run hangs: see DFW_KEEP_VSCODE_RIG.
+    const consoleLog = fs.createWriteStream(path.join(root, 'browser-console.log'));
+    browser.page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && consoleLog.write(`${new Date().toISOString()} ${m.type()} ${m.text()}\n`));
     const opened = Date.now();
     const waitForReport = async (what: string): Promise<HostTestReport> => {
       const deadline = Date.now() + (options.timeoutMs ?? 180_000);

@@ -20,6 +20,10 @@ const USER_SETTINGS = {
   'update.mode': 'none',
   'workbench.enableExperiments': false,
   'git.openRepositoryInParentFolders': 'never',
+  // Nothing to reconnect to in a fresh test profile; a task started while the
+  // workbench is still looking for terminals to reconnect has been seen to never open its terminal.
+  'task.reconnection': false,
+  'terminal.integrated.enablePersistentSessions': false,
 };
 
 function httpOk(url: string): Promise<boolean> {

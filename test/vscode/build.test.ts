@@ -50,6 +50,12 @@ describe('building from VS Code (tasks, Build Targets view, status bar, Problems
     assert.strictEqual(result?.exitCode, 0, `the dev image and binary build: ${result?.error}`);
   });
 
+  after(async () => {
+    // Leave the Docker Fork view showing the build targets for the runner's screenshot.
+    await vscode.commands.executeCommand('workbench.view.extension.dockerFork');
+    await vscode.commands.executeCommand('dockerFork.buildTargets.focus');
+  });
+
   it('offers every target as a dockerfork task and in the Build Targets view, default marked', async () => {
     const tasks = await vscode.tasks.fetchTasks({ type: 'dockerfork' });
     assert.deepStrictEqual(tasks.map((t) => t.name).sort(), ['moby-fork: binary', 'moby-fork: dynbinary', 'moby-fork: slow', 'moby-fork: vet']);
