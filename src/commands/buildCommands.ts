@@ -68,21 +68,32 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
       if (choice !== action) return undefined;
       await builds.stop(chosen.repo.root);
     }
+    // Resolves once the build has finished and VS Code has ended its task, so a caller
+    // that starts the next build at once does not race VS Code still closing this one
+    // (seen to leave the next task's terminal unopened); and also when the task ends
+    // without our build having run (refused as busy, its terminal closed first).
+    const task = tasks.taskFor(chosen.repo, chosen.recipe);
     let execution: vscode.TaskExecution | undefined;
     const subs: vscode.Disposable[] = [];
     const finished = new Promise<BuildResult | undefined>((resolve) => {
+      let result: BuildResult | undefined;
+      let ended = false;
       subs.push(
         builds.onDidFinish((f) => {
-          if (f.repo.root === chosen.repo.root && f.recipe.id === chosen.recipe.id) resolve(f.result);
+          if (f.repo.root !== chosen.repo.root || f.recipe.id !== chosen.recipe.id) return;
+          result = f.result;
+          if (ended) resolve(result);
+          else setTimeout(() => resolve(result), 5000); // the task's end should follow at once
         }),
-        // The task can end without our build having run (refused as busy, its terminal closed
-        // first): resolve then too, a moment later so a real finish is seen first.
         vscode.tasks.onDidEndTask((e) => {
-          if (e.execution === execution) setTimeout(() => resolve(undefined), 500);
+          if (e.execution !== execution && e.execution.task.name !== task.name) return;
+          ended = true;
+          if (result) resolve(result);
+          else setTimeout(() => resolve(result), 500);
         }),
       );
     }).finally(() => subs.forEach((s) => s.dispose()));
-    execution = await vscode.tasks.executeTask(tasks.taskFor(chosen.repo, chosen.recipe));
+    execution = await vscode.tasks.executeTask(task);
     return finished;
   }
 
