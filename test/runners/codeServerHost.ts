@@ -20,8 +20,7 @@ const USER_SETTINGS = {
   'update.mode': 'none',
   'workbench.enableExperiments': false,
   'git.openRepositoryInParentFolders': 'never',
-  // Nothing to reconnect to in a fresh test profile; a task started while the
-  // workbench is still looking for terminals to reconnect has been seen to never open its terminal.
+  // A fresh test profile has no terminals or tasks to reconnect: skip that startup work.
   'task.reconnection': false,
   'terminal.integrated.enablePersistentSessions': false,
 };
