@@ -30,9 +30,21 @@ export interface HostRunOptions {
    * on the same workspace and user data, as a window reload does.
    */
   afterReloadTestsPath?: string;
+  /**
+   * Open the folder above the sample fork, so the repository is nested in the
+   * workspace folder; that folder gets settings of its own (NESTING_FOLDER_SETTINGS)
+   * that must not apply to the repository.
+   */
+  nested?: boolean;
   /** false: enforce workspace trust (code-server runs without --disable-workspace-trust), so the workspace opens in Restricted Mode. */
   trust?: boolean;
 }
+
+/** The workspace folder's own settings when the fork is nested in it: build settings that the repository must not pick up. */
+export const NESTING_FOLDER_SETTINGS = {
+  'dockerFork.targets': [{ id: 'from-the-folder', command: ['true'] }],
+  'dockerFork.build.image': 'not-this-image:latest',
+};
 
 /** Starts code-server and Chromium, runs the tests module in the extension host, and always cleans up. */
 export async function runInCodeServer(options: HostRunOptions): Promise<HostTestReport & { pageToReportMs: number }> {
@@ -43,7 +55,12 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
   let engine: Awaited<ReturnType<typeof startEngineWithBaseImage>> | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    const workspace = await makeSampleWorkspace(path.join(root, 'workspace'), 'moby-fork', options.settings ?? TEST_WORKSPACE_SETTINGS);
+    const fork = await makeSampleWorkspace(path.join(root, 'workspace'), 'moby-fork', options.settings ?? TEST_WORKSPACE_SETTINGS);
+    const workspace = options.nested ? path.dirname(fork) : fork;
+    if (options.nested) {
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(NESTING_FOLDER_SETTINGS, null, 2));
+    }
     const env: NodeJS.ProcessEnv = { DFW_TEST_RESULT_FILE: resultFile };
     if (options.withEngine) {
       engine = await startEngineWithBaseImage(path.join(root, 'engine'), log);
@@ -139,7 +156,8 @@ async function runAll(): Promise<number> {
   }
   if (!only || only === 'restricted') {
     // No engine: a build that got through would fail anyway, but the tests assert that none starts.
-    const report = await runInCodeServer({ testsPath: path.join(REPO_ROOT, 'out/test/vscode/restricted'), trust: false, timeoutMs: 120_000 });
+    // The fork is nested in the workspace folder, which also shows which settings file the editor reads.
+    const report = await runInCodeServer({ testsPath: path.join(REPO_ROOT, 'out/test/vscode/restricted'), trust: false, nested: true, timeoutMs: 120_000 });
     process.stdout.write('\nVS Code extension host in Restricted Mode (workspace trust enforced, workspace not trusted)\n');
     failures += printReport(report);
     passed += report.passed.length;
