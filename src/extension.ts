@@ -23,7 +23,7 @@ export interface DockerForkApi {
   /** Milliseconds from this module being loaded to activate() returning. */
   readonly sinceModuleLoadMs: number;
   /** The live views and status bar, so tests in a real host can read what users see. */
-  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem };
+  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem; readonly treeViews: Readonly<Record<string, vscode.TreeView<unknown>>> };
 }
 
 /** Wiring only: creates the services and views and hands them to VS Code to dispose. */
@@ -39,6 +39,13 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const buildTargets = new BuildTargetsView(repos, builds);
   const statusBar = new BuildStatusBar(repos, builds);
   const empty = new EmptyView();
+  // Tree views (not bare providers), so tests can see which ones VS Code shows.
+  const treeViews: Record<string, vscode.TreeView<unknown>> = {
+    'dockerFork.repository': vscode.window.createTreeView('dockerFork.repository', { treeDataProvider: repositoryView as vscode.TreeDataProvider<unknown> }),
+    'dockerFork.buildTargets': vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets as vscode.TreeDataProvider<unknown>, showCollapseAll: true }),
+    'dockerFork.vendor': vscode.window.createTreeView('dockerFork.vendor', { treeDataProvider: empty }),
+    'dockerFork.machines': vscode.window.createTreeView('dockerFork.machines', { treeDataProvider: empty }),
+  };
   context.subscriptions.push(
     log,
     repos,
@@ -48,10 +55,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     statusBar,
     new BuildProblems(builds),
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
-    vscode.window.registerTreeDataProvider('dockerFork.repository', repositoryView),
-    vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets, showCollapseAll: true }),
-    vscode.window.registerTreeDataProvider('dockerFork.vendor', empty),
-    vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
+    ...Object.values(treeViews),
     ...registerGeneralCommands(repos, log),
     ...registerBuildCommands(repos, builds, tasks, log),
     ...registerCacheCommands(repos, builds),
@@ -60,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const done = performance.now();
   const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
   log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return { ...timings, ui: { buildTargets, statusBar: statusBar.item } };
+  return { ...timings, ui: { buildTargets, statusBar: statusBar.item, treeViews } };
 }
 
 export function deactivate(): void {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { BuildSettings, fromValues } from './core/repo/workspaceSettings';
 
 /** Every `dockerFork.*` setting, typed and validated in one place. */
 export interface Settings {
@@ -20,15 +19,12 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   };
 }
 
-/**
- * Targets and overrides, the same shape the CLI reads from
- * .vscode/settings.json. Read apart from readSettings because it validates:
- * a malformed target must only affect the target list, never detection.
- */
-export function readBuildSettings(scope?: vscode.ConfigurationScope): BuildSettings {
-  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-  return fromValues({ targets: c.get('targets'), privileged: c.get('build.privileged'), image: c.get('build.image') }, 'Docker Fork settings (dockerFork.targets)');
-}
+// Build settings (dockerFork.targets, dockerFork.build.privileged,
+// dockerFork.build.image) are not read here: the editor and the CLI both read
+// them from the repository's own .vscode/settings.json through the core
+// reader (readWorkspaceBuildSettings; buildSettingsFile says why), so a
+// repository nested in a workspace folder builds the same in both, and a
+// broken file gets the same message with the same file and line.
 
 /** Fires `listener` when any setting under `dockerFork.<key>` changes. */
 export function onSettingChanged(key: string, listener: () => void): vscode.Disposable {

@@ -18,6 +18,10 @@ export class BuildProblems implements vscode.Disposable {
         lines.feed(event.text);
       }),
       builds.onDidStart((b) => this.clear(b.repo.root)),
+      // Problems of a target removed from the settings are stale: nothing can rebuild to clear them.
+      builds.onDidRemoveTargets(({ repoRoot, ids }) => this.diagnostics.forEach((uri, list) => {
+        if (uri.fsPath.startsWith(repoRoot + '/') && list.some((d) => ids.some((id) => d.source === `build ${id}`))) this.diagnostics.delete(uri);
+      })),
       builds.onDidFinish(({ repo, recipe }) => {
         const output = this.output.get(repo.root)?.text() ?? '';
         this.output.delete(repo.root);

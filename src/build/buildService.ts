@@ -4,9 +4,10 @@ import type { BuildRunner } from '../core/build/buildRunner';
 import { BuildEvent, BuildProgress, BuildResult } from '../core/build/events';
 import { BuildHistory, BuildRecord } from '../core/build/history';
 import { BuildRecipe } from '../core/build/recipe';
-import { resolveTargets } from '../core/repo/catalog';
+import { resolveTargets, TargetList } from '../core/repo/catalog';
 import { DetectedRepository } from '../core/repo/detect';
-import { readBuildSettings, readSettings } from '../settings';
+import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
+import { readSettings } from '../settings';
 
 /** A build in progress: what the status bar and the views show. */
 export interface RunningBuild {
@@ -24,6 +25,18 @@ export interface FinishedBuild {
   readonly repo: DetectedRepository;
   readonly recipe: BuildRecipe;
   readonly result: BuildResult;
+}
+
+/**
+ * How a finished build ended. A build whose command succeeded but left none
+ * of the artifacts its target promises did not do its job: a warning, not a
+ * green success.
+ */
+export function buildOutcome(recipe: BuildRecipe, result: BuildResult): BuildRecord['result'] {
+  if (result.cancelled) return 'cancelled';
+  if (result.error) return 'error';
+  if (result.exitCode !== 0) return 'failed';
+  return recipe.artifacts.length > 0 && result.artifacts.length === 0 ? 'no-artifacts' : 'succeeded';
 }
 
 export class BuildBusyError extends Error {
@@ -53,15 +66,48 @@ export class BuildService implements vscode.Disposable {
   readonly onDidStart = this.started.event;
   readonly onDidFinish = this.finished.event;
   readonly onDidEmit = this.events.event;
+  private readonly removed = new vscode.EventEmitter<{ repoRoot: string; ids: string[] }>();
+  /** Targets that were listed before and are gone now (removed from settings): state about them is stale. */
+  readonly onDidRemoveTargets = this.removed.event;
   readonly history: BuildHistory;
+  /** Target ids last listed per repository, to notice removed ones. */
+  private readonly knownTargets = new Map<string, { repo: DetectedRepository; ids: Set<string> }>();
+  private readonly settingsWatcher: vscode.FileSystemWatcher;
+  private readonly configSubscription: vscode.Disposable;
 
   constructor(historyFile: string, private readonly log: vscode.LogOutputChannel) {
     this.history = new BuildHistory(historyFile, undefined, (message) => this.log.warn(message));
+    // Build settings are read from each repository's own .vscode/settings.json
+    // (see buildSettingsFile), which VS Code's configuration events do not
+    // cover for a repository nested in a workspace folder.
+    this.settingsWatcher = vscode.workspace.createFileSystemWatcher('**/.vscode/settings.json');
+    // Re-list the known repositories' targets at once, so state about removed
+    // ones (Problems, the status bar) goes even when no view is asking.
+    const onSettings = () => {
+      for (const { repo } of this.knownTargets.values()) void this.targets(repo).catch(() => undefined);
+      this.changed.fire();
+    };
+    this.settingsWatcher.onDidChange(onSettings);
+    this.settingsWatcher.onDidCreate(onSettings);
+    this.settingsWatcher.onDidDelete(onSettings);
+    this.configSubscription = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dockerFork') && onSettings());
   }
 
-  async targets(repo: DetectedRepository): Promise<BuildRecipe[]> {
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo.root));
-    return resolveTargets(repo, readBuildSettings(folder));
+  /**
+   * The repository's targets and the problems of its settings, read as the
+   * CLI reads them (one reader in core, the repository's own settings file).
+   */
+  async targets(repo: DetectedRepository): Promise<TargetList> {
+    const list = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
+    const ids = new Set(list.recipes.map((r) => r.id));
+    const before = this.knownTargets.get(repo.root)?.ids;
+    this.knownTargets.set(repo.root, { repo, ids });
+    const gone = before ? [...before].filter((id) => !ids.has(id)) : [];
+    if (gone.length) {
+      this.log.info(`Targets removed from ${repo.name}: ${gone.join(', ')}`);
+      this.removed.fire({ repoRoot: repo.root, ids: gone });
+    }
+    return list;
   }
 
   runningIn(repoRoot: string): RunningBuild | undefined {
@@ -116,13 +162,14 @@ export class BuildService implements vscode.Disposable {
         engine,
         startedAt,
         durationMs: result.durationMs,
-        result: result.cancelled ? 'cancelled' : result.error ? 'error' : result.exitCode === 0 ? 'succeeded' : 'failed',
+        result: buildOutcome(recipe, result),
         exitCode: result.exitCode,
         error: result.error,
         artifacts: result.artifacts,
       };
       await this.history.add(record).catch((e) => this.log.warn(`Could not save build history: ${e}`));
-      this.log.info(`Build ${record.result}: ${repo.name} ${recipe.id} in ${(result.durationMs / 1000).toFixed(1)}s${result.error ? ` — ${result.error}` : ''}`);
+      const missing = record.result === 'no-artifacts' ? ` — none of its artifacts were found (${recipe.artifacts.join(', ')})` : '';
+      this.log.info(`Build ${record.result}: ${repo.name} ${recipe.id} in ${(result.durationMs / 1000).toFixed(1)}s${result.error ? ` — ${result.error}` : missing}`);
       this.finished.fire({ repo, recipe, result });
       this.changed.fire();
     });
@@ -143,5 +190,8 @@ export class BuildService implements vscode.Disposable {
     this.started.dispose();
     this.finished.dispose();
     this.events.dispose();
+    this.removed.dispose();
+    this.settingsWatcher.dispose();
+    this.configSubscription.dispose();
   }
 }

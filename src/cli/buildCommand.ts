@@ -5,7 +5,7 @@ import { BuildEvent } from '../core/build/events';
 import { applyOverrides, isBuilderChoice } from '../core/build/recipe';
 import { detectRepository } from '../core/repo/detect';
 import { resolveTargets } from '../core/repo/catalog';
-import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
+import { formatProblem, readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
 import { parseArgs, printCommandHelp } from './args';
 import { CliIo, UsageError } from './io';
 
@@ -29,7 +29,8 @@ export async function buildCommand(argv: readonly string[], io: CliIo, signal?: 
   const cwd = path.resolve(io.cwd, String(flags.get('cwd') ?? '.'));
   const repo = await detectRepository(cwd);
   if (!repo) throw new Error(`No Docker repository at ${cwd} (see 'dockerfork detect').`);
-  const targets = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
+  const { recipes: targets, problems } = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
+  for (const p of problems) io.err(`warning: ${formatProblem(p)}\n`);
   const wanted = positionals[0];
   const target = wanted ? targets.find((t) => t.id === wanted) : targets.find((t) => t.isDefault) ?? targets[0];
   if (!target) {

@@ -3,6 +3,7 @@ import { BuildService } from '../build/buildService';
 import { BuildResult } from '../core/build/events';
 import { BuildRecipe } from '../core/build/recipe';
 import { DetectedRepository } from '../core/repo/detect';
+import { formatProblem } from '../core/repo/workspaceSettings';
 import { BuildTaskProvider } from '../tasks/buildTaskProvider';
 import { BuildTargetsNode } from '../views/buildTargetsView';
 import { WorkspaceRepositories } from '../workspaceRepositories';
@@ -27,11 +28,17 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
       void vscode.window.showWarningMessage(named.repository ? `No Docker repository '${named.repository}' in this workspace.` : 'No Docker repository in this workspace.');
       return undefined;
     }
-    const targets = await builds.targets(repo);
-    let recipe = named.target ? targets.find((t) => t.id === named.target) : useDefault ? targets.find((t) => t.isDefault) ?? targets[0] : undefined;
-    if (named.target && !recipe) {
-      void vscode.window.showErrorMessage(`Unknown build target '${named.target}' in ${repo.name}. Targets: ${targets.map((t) => t.id).join(', ') || 'none'}.`);
-      return undefined;
+    const { recipes: targets, problems } = await builds.targets(repo);
+    let recipe = named.target ? targets.find((t) => t.id === named.target) : useDefault ? targets.find((t) => t.isDefault) : undefined;
+    if (!recipe && (named.target || useDefault)) {
+      // Say why: a target named in a broken settings entry is not "unknown", it has a problem at a line.
+      const related = problems.filter((p) => !named.target || p.message.includes(`("${named.target}")`));
+      const why = related.length ? ` ${related.map(formatProblem).join(' ')}` : '';
+      const what = named.target ? `Unknown build target '${named.target}' in ${repo.name}.` : `${repo.name} has no default build target.`;
+      if (named.target || !targets.length) {
+        void vscode.window.showErrorMessage(`${what}${why} Targets: ${targets.map((t) => t.id).join(', ') || 'none'}.`);
+        return undefined;
+      }
     }
     if (!recipe) {
       const picked = await vscode.window.showQuickPick(targets.map((t) => ({ label: t.label, description: t.isDefault ? 'default' : '', detail: t.description, recipe: t })), { placeHolder: `Build which target of ${repo.name}?` });
@@ -43,27 +50,50 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
   /** Runs the target as a task and resolves with its result (undefined if it did not start). */
   async function build(arg: TargetArg, useDefault: boolean): Promise<BuildResult | undefined> {
     if (!vscode.workspace.isTrusted) {
-      const choice = await vscode.window.showWarningMessage('Builds run code from this workspace. Trust the workspace to build.', 'Manage Workspace Trust');
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      // Not awaited: the command returns (undefined, nothing built) while the notification waits for the user.
+      void vscode.window.showWarningMessage('Builds run code from this workspace. Trust the workspace to build.', 'Manage Workspace Trust').then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     const chosen = await resolveTarget(arg, useDefault);
     if (!chosen) return undefined;
     const busy = builds.runningIn(chosen.repo.root);
     if (busy) {
-      const choice = await vscode.window.showWarningMessage(`${chosen.repo.name} is already building ${busy.recipe.label}.`, { modal: true }, 'Stop and Restart');
-      if (choice !== 'Stop and Restart') return undefined;
+      // Say what will happen: the running build is cancelled and the target asked for is built, which may be another one.
+      const same = busy.recipe.id === chosen.recipe.id;
+      const action = same ? `Stop and Restart ${busy.recipe.label}` : `Stop ${busy.recipe.label} and Build ${chosen.recipe.label}`;
+      const detail = same
+        ? `The running build of ${busy.recipe.label} will be cancelled and started again from the beginning.`
+        : `The running build of ${busy.recipe.label} will be cancelled (its results are lost), then ${chosen.recipe.label} will be built.`;
+      const choice = await vscode.window.showWarningMessage(`${chosen.repo.name} is already building ${busy.recipe.label}.`, { modal: true, detail }, action);
+      if (choice !== action) return undefined;
       await builds.stop(chosen.repo.root);
     }
-    const finished = new Promise<BuildResult>((resolve) => {
-      const sub = builds.onDidFinish((f) => {
-        if (f.repo.root === chosen.repo.root && f.recipe.id === chosen.recipe.id) {
-          sub.dispose();
-          resolve(f.result);
-        }
-      });
-    });
-    await vscode.tasks.executeTask(tasks.taskFor(chosen.repo, chosen.recipe));
+    // Resolves once the build has finished and VS Code has ended its task, so a caller
+    // that starts the next build at once does not race VS Code still closing this one
+    // (seen to leave the next task's terminal unopened); and also when the task ends
+    // without our build having run (refused as busy, its terminal closed first).
+    const task = tasks.taskFor(chosen.repo, chosen.recipe);
+    let execution: vscode.TaskExecution | undefined;
+    const subs: vscode.Disposable[] = [];
+    const finished = new Promise<BuildResult | undefined>((resolve) => {
+      let result: BuildResult | undefined;
+      let ended = false;
+      subs.push(
+        builds.onDidFinish((f) => {
+          if (f.repo.root !== chosen.repo.root || f.recipe.id !== chosen.recipe.id) return;
+          result = f.result;
+          if (ended) resolve(result);
+          else setTimeout(() => resolve(result), 5000); // the task's end should follow at once
+        }),
+        vscode.tasks.onDidEndTask((e) => {
+          if (e.execution !== execution && e.execution.task.name !== task.name) return;
+          ended = true;
+          if (result) resolve(result);
+          else setTimeout(() => resolve(result), 500);
+        }),
+      );
+    }).finally(() => subs.forEach((s) => s.dispose()));
+    execution = await vscode.tasks.executeTask(task);
     return finished;
   }
 

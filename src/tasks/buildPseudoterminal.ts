@@ -44,7 +44,7 @@ function skippedNotice(lines: number, chars: number): string {
  */
 export class BuildPseudoterminal implements vscode.Pseudoterminal {
   private readonly writer = new vscode.EventEmitter<string>();
-  private readonly closer = new vscode.EventEmitter<number>();
+  private readonly closer = new vscode.EventEmitter<number | void>();
   readonly onDidWrite = this.writer.event;
   readonly onDidClose = this.closer.event;
   private build: RunningBuild | undefined;
@@ -71,7 +71,9 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
     void this.build.done.then(async (result) => {
       this.flush();
       await this.output.drain();
-      this.closer.fire(result.cancelled ? 130 : result.error ? 1 : result.exitCode ?? 1);
+      // A cancelled build closes without an exit code: VS Code then marks the tab neither failed nor succeeded.
+      if (result.cancelled) this.closer.fire();
+      else this.closer.fire(result.error ? 1 : result.exitCode ?? 1);
     });
   }
 

@@ -20,6 +20,9 @@ const USER_SETTINGS = {
   'update.mode': 'none',
   'workbench.enableExperiments': false,
   'git.openRepositoryInParentFolders': 'never',
+  // A fresh test profile has no terminals or tasks to reconnect: skip that startup work.
+  'task.reconnection': false,
+  'terminal.integrated.enablePersistentSessions': false,
 };
 
 function httpOk(url: string): Promise<boolean> {
@@ -52,7 +55,9 @@ export async function startCodeServer(
   const extensionsDir = path.join(root, 'extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  // With trust enforced, no startup dialog: the workspace simply opens in Restricted Mode, as after "Don't Trust".
+  const trustSettings = options.trust === false ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trustSettings }, null, 2));
   const port = options.port ?? (await freePort());
   const args = [
     path.join(codeServerPkg, 'out', 'node', 'entry.js'),

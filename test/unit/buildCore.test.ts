@@ -9,7 +9,7 @@ import { mergeUserTargets, UserTargetError } from '../../src/core/build/userTarg
 import { resolveTargets } from '../../src/core/repo/catalog';
 import { detectRepository } from '../../src/core/repo/detect';
 import { detectEra, listTargets, MOBY_SOURCE_PATH } from '../../src/core/repo/targets';
-import { readWorkspaceBuildSettings, SettingsFileError } from '../../src/core/repo/workspaceSettings';
+import { readWorkspaceBuildSettings } from '../../src/core/repo/workspaceSettings';
 import { FIXTURES } from './paths';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-unit-'));
@@ -42,7 +42,7 @@ describe('build targets and their settings', () => {
 
   it('adds user targets, overrides fields of detected ones, and moves the default mark', async () => {
     const repo = (await detectRepository(path.join(FIXTURES, 'moby-fork')))!;
-    const merged = mergeUserTargets(repo.root, await listTargets(repo), [
+    const { recipes: merged } = mergeUserTargets(repo.root, await listTargets(repo), [
       { id: 'binary', privileged: false, env: { DOCKER_BUILDTAGS: 'no_btrfs' } },
       { id: 'vet', command: ['go', 'vet', './...'], image: 'golang:1.21', default: true },
       { id: 'lint', command: ['make', 'validate'] },
@@ -57,9 +57,13 @@ describe('build targets and their settings', () => {
     assert.strictEqual(merged.find((t) => t.id === 'lint')?.executor, 'host');
   });
 
-  it('rejects a user target without an argv command, naming the setting entry', () => {
-    assert.throws(() => mergeUserTargets('/r', [], [{ id: 'x', command: 'make binary' } as never]), (e: Error) => e instanceof UserTargetError && /dockerFork\.targets\[0\] \("x"\) needs "command" as a non-empty array/.test(e.message));
-    assert.throws(() => mergeUserTargets('/r', [], [{ id: 'c', command: ['true'], executor: 'container' } as never]), /set "image" or "dockerfile"/);
+  it('leaves out a user target without an argv command, naming the setting entry, and keeps the others', () => {
+    const bad = mergeUserTargets('/r', [], [{ id: 'x', command: 'make binary' } as never, { id: 'ok', command: ['true'] }]);
+    assert.deepStrictEqual(bad.recipes.map((r) => r.id), ['ok']);
+    assert.deepStrictEqual(bad.problems.map((p) => [p.index, p.id]), [[0, 'x']]);
+    assert.match(bad.problems[0].message, /dockerFork\.targets\[0\] \("x"\) needs "command" as a non-empty array/);
+    assert.match(mergeUserTargets('/r', [], [{ id: 'c', command: ['true'], executor: 'container' } as never]).problems[0].message, /set "image" or "dockerfile"/);
+    assert.ok(UserTargetError);
   });
 
   it('reads targets and overrides from .vscode/settings.json with comments, and names the line of a syntax error', async () => {
@@ -69,10 +73,12 @@ describe('build targets and their settings', () => {
     const s = await readWorkspaceBuildSettings(root);
     assert.deepStrictEqual([s.privileged, s.targets.length], [false, 1]);
     const repo = (await detectRepository(path.join(FIXTURES, 'moby-fork')))!;
-    const resolved = await resolveTargets(repo, s);
+    const { recipes: resolved } = await resolveTargets(repo, s);
     assert.ok(resolved.every((r) => r.executor !== 'container' || r.privileged === false));
     fs.writeFileSync(path.join(root, '.vscode/settings.json'), '{\n  "dockerFork.targets": [\n    {"id": }\n  ]\n}\n');
-    await assert.rejects(readWorkspaceBuildSettings(root), (e: Error) => e instanceof SettingsFileError && /settings\.json:3: ValueExpected/.test(e.message));
+    const broken = await readWorkspaceBuildSettings(root);
+    assert.deepStrictEqual(broken.problems.map((p) => [path.basename(p.file), p.line]), [['settings.json', 3]]);
+    assert.match(broken.problems[0].message, /a value is expected here/);
     fs.rmSync(root, { recursive: true });
   });
 });

@@ -60,14 +60,27 @@ describe('Docker Fork Workbench in a real VS Code extension host', () => {
     }
   });
 
-  it('shows the Docker Fork view container and each of its four views', async () => {
+  it('shows the Docker Fork view container and each of its four views when focused', async () => {
+    const views = extension().exports.ui.treeViews;
+    const ids = ['dockerFork.machines', 'dockerFork.vendor', 'dockerFork.buildTargets', 'dockerFork.repository'];
+    assert.deepStrictEqual(Object.keys(views).sort(), [...ids].sort(), 'every contributed view has a tree view');
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await until('the views to be hidden with the Explorer shown', () => ids.every((id) => !views[id].visible));
     await vscode.commands.executeCommand('workbench.view.extension.dockerFork');
-    for (const view of ['dockerFork.machines', 'dockerFork.vendor', 'dockerFork.buildTargets', 'dockerFork.repository']) {
-      await vscode.commands.executeCommand(`${view}.focus`);
+    for (const id of ids) {
+      await vscode.commands.executeCommand(`${id}.focus`);
+      await until(`${id} to be visible`, () => views[id].visible);
     }
   });
 
-  it('opens its log (a LogOutputChannel) from Show Log', async () => {
+  it('opens its log (a LogOutputChannel) from Show Log, with the activation recorded in it', async () => {
     await vscode.commands.executeCommand('dockerFork.showLog');
+    const doc = await until('the log to be open', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Docker Fork Workbench/.test(decodeURIComponent(d.uri.toString()))),
+      10_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; open documents: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
+    });
+    await until('the activation line in the log', () => /activated in [\d.]+ ms/.test(doc.getText()));
   });
 });

@@ -15,7 +15,8 @@ export interface BuildRecord {
   readonly engine?: string;
   readonly startedAt: number;
   readonly durationMs: number;
-  readonly result: 'succeeded' | 'failed' | 'cancelled' | 'error';
+  /** `no-artifacts`: the command succeeded but none of the target's artifacts were found. */
+  readonly result: 'succeeded' | 'no-artifacts' | 'failed' | 'cancelled' | 'error';
   readonly exitCode?: number;
   readonly error?: string;
   readonly artifacts: readonly Artifact[];

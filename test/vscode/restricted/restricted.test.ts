@@ -1,0 +1,57 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { DetectedRepository } from '../../../src/core/repo/detect';
+import { api, targetNodes, until, workspaceRoot } from '../helpers';
+
+// The runner opens the folder above the sample fork (the repository is nested
+// one level down) with workspace trust enforced and never trusts it.
+const forkRoot = () => path.join(workspaceRoot(), 'moby-fork');
+
+describe('in Restricted Mode (workspace trust enforced, the workspace not trusted), a fork nested in the workspace folder', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    // workspaceContains only looks at the folder's top level, so a nested fork activates the extension on first use, as here.
+    await vscode.commands.executeCommand('dockerFork.repository.refresh');
+  });
+
+  it('opens the workspace untrusted, and the extension runs there (it supports limited mode)', async () => {
+    assert.strictEqual(vscode.workspace.isTrusted, false, 'the runner enforces workspace trust and never trusts this folder');
+    assert.ok((await api()).activationMs >= 0);
+  });
+
+  it('browses: detection, the Repository view and the build targets work', async () => {
+    const repos = await vscode.commands.executeCommand<DetectedRepository[]>('dockerFork.repository.refresh');
+    assert.deepStrictEqual(repos.map((r) => [r.name, r.kind, r.root]), [['moby-fork', 'moby', forkRoot()]]);
+    const ui = (await api()).ui;
+    await vscode.commands.executeCommand('dockerFork.repository.focus');
+    await until('the Repository view to be visible', () => ui.treeViews['dockerFork.repository'].visible);
+    await until('the status bar to render', () => ui.statusBar.text);
+    assert.strictEqual(ui.statusBar.text, '$(tools) binary');
+  });
+
+  it('reads the nested repository\'s build settings from its own .vscode/settings.json, as the CLI does, not from the workspace folder\'s', async () => {
+    const targets = await targetNodes();
+    assert.deepStrictEqual(targets.map((n) => n.recipe.id), ['binary', 'dynbinary', 'vet', 'slow']);
+    const binary = targets[0].recipe;
+    assert.ok(binary.executor === 'container' && binary.privileged === false, 'the repository\'s dockerFork.build.privileged: false applies');
+    assert.ok(binary.executor === 'container' && binary.image.kind === 'dockerfile', 'the folder\'s dockerFork.build.image does not');
+  });
+
+  it('refuses to build: Build Default Target and Build Target return without starting a task or a build', async () => {
+    const started: string[] = [];
+    const sub = vscode.tasks.onDidStartTask((e) => started.push(e.execution.task.name));
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('dockerFork.build.runDefault'), undefined);
+      assert.strictEqual(await vscode.commands.executeCommand('dockerFork.build.run', { target: 'binary' }), undefined);
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.deepStrictEqual(started, []);
+      const ui = (await api()).ui;
+      for (const n of await targetNodes()) assert.match(String(ui.buildTargets.getTreeItem(n).contextValue), /state=idle/);
+      assert.strictEqual(ui.statusBar.text, '$(tools) binary', 'no build started or finished');
+    } finally {
+      sub.dispose();
+    }
+  });
+});
