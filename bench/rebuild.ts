@@ -198,17 +198,21 @@ export async function rebuildBench(runs = Number(process.env.BENCH_RUNS ?? 2), w
       const vols = { cache: `bench-go-build-${i}`, mod: `bench-go-mod-${i}` };
       log(`run ${i + 1}/${runs}: docker run, cold`);
       run.cold.push((await dockerRun(engine.host, fork.root, vols)).totalMs);
+      log(`  ${s(run.cold.at(-1)!)} s`);
       touchDaemon(fork.root);
       log(`run ${i + 1}/${runs}: docker run, warm after a one-line change`);
       run.warm.push((await dockerRun(engine.host, fork.root, vols)).totalMs);
+      log(`  ${s(run.warm.at(-1)!)} s`);
 
       await removeAllVolumes(docker);
       log(`run ${i + 1}/${runs}: BuildRunner, cold`);
       ourCold.push(await ours(recipe, engine.host));
+      log(`  ${s(ourCold.at(-1)!.totalMs)} s`);
       cachesMounted = ((await docker.listVolumes()).Volumes ?? []).length > 0;
       touchDaemon(fork.root);
       log(`run ${i + 1}/${runs}: BuildRunner, warm after a one-line change (${cachesMounted ? 'cache volumes present' : 'no cache volume: cold again'})`);
       ourWarm.push(await ours(recipe, engine.host));
+      log(`  ${s(ourWarm.at(-1)!.totalMs)} s`);
     }
 
     // The fixed cost matters at the scale of a warm rebuild: a series of
@@ -224,6 +228,7 @@ export async function rebuildBench(runs = Number(process.env.BENCH_RUNS ?? 2), w
         seriesRun.push(await dockerRun(engine.host, fork.root, vols));
         touchDaemon(fork.root);
         seriesOurs.push(await ours(recipe, engine.host));
+        log(`  warm ${i + 1}/${warmRuns}: docker run ${s(seriesRun.at(-1)!.totalMs)} s, BuildRunner ${s(seriesOurs.at(-1)!.totalMs)} s`);
       }
     }
 
