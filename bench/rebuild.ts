@@ -218,10 +218,10 @@ export async function rebuildBench(runs = Number(process.env.BENCH_RUNS ?? 2), w
     // The fixed cost matters at the scale of a warm rebuild: a series of
     // one-line-change rebuilds, alternating, both with warm caches.
     const vols = { cache: 'bench-go-build-series', mod: 'bench-go-mod-series' };
-    await dockerRun(engine.host, fork.root, vols);
     const seriesRun: Array<{ totalMs: number; firstMs: number; tailMs: number; buildMs: number }> = [];
     const seriesOurs: OursRun[] = [];
-    if (cachesMounted) {
+    if (cachesMounted && warmRuns > 0) {
+      await dockerRun(engine.host, fork.root, vols);
       log(`${warmRuns} warm rebuilds each, alternating`);
       for (let i = 0; i < warmRuns; i++) {
         touchDaemon(fork.root);
