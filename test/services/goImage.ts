@@ -25,7 +25,7 @@ export async function ensureGoImageTarball(debootstrap: string, log: (line: stri
     const mirror = debianMirror();
     log(`Making the Go builder image root file system with debootstrap from ${mirror} (about a minute, once)...`);
     await run(debootstrap, ['--variant=minbase', `--include=${GO_PACKAGES.join(',')}`, 'bookworm', rootfs, mirror], { timeoutMs: 30 * 60_000 });
-    // The package lists and .debs are of no use in the image.
+    // The downloaded .debs are of no use in the image.
     fs.rmSync(path.join(rootfs, 'var/cache/apt/archives'), { recursive: true, force: true });
     fs.mkdirSync(path.join(rootfs, 'var/cache/apt/archives/partial'), { recursive: true });
     const partial = `${tarball}.partial-${process.pid}`;
