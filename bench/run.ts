@@ -4,6 +4,7 @@ import { bundleSizeBench } from './bundleSize';
 import { contextSendBench } from './contextSend';
 import { firstOutputBench } from './firstOutput';
 import { logFloodBench } from './logFlood';
+import { rebuildBench } from './rebuild';
 
 async function main(): Promise<void> {
   bundleSizeBench();
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await contextSendBench();
   await firstOutputBench();
   await logFloodBench();
+  await rebuildBench();
 }
 
 main().catch((e) => {
