@@ -73,6 +73,8 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
     // (seen to leave the next task's terminal unopened); and also when the task ends
     // without our build having run (refused as busy, its terminal closed first).
     const task = tasks.taskFor(chosen.repo, chosen.recipe);
+    // Assigned once the task runs; read by the listener, which may fire before then.
+    // eslint-disable-next-line prefer-const
     let execution: vscode.TaskExecution | undefined;
     const subs: vscode.Disposable[] = [];
     const finished = new Promise<BuildResult | undefined>((resolve) => {
