@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { isBuilderChoice } from './core/build/recipe';
+import type { BuildSettings } from './core/repo/workspaceSettings';
 
 /** Every `dockerFork.*` setting, typed and validated in one place. */
 export interface Settings {
@@ -19,12 +21,23 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   };
 }
 
-// Build settings (dockerFork.targets, dockerFork.build.privileged,
-// dockerFork.build.image) are not read here: the editor and the CLI both read
-// them from the repository's own .vscode/settings.json through the core
-// reader (readWorkspaceBuildSettings; buildSettingsFile says why), so a
-// repository nested in a workspace folder builds the same in both, and a
-// broken file gets the same message with the same file and line.
+// Build settings (dockerFork.targets, dockerFork.build.*) are read from the
+// repository's own .vscode/settings.json through the core reader
+// (readWorkspaceBuildSettings; buildSettingsFile says why), by the editor and
+// the CLI alike, so a repository nested in a workspace folder builds the same
+// in both, and a broken file gets the same message with the same file and line.
+
+/**
+ * The machine facts among the build settings (privileged containers refused
+ * here, which builder to use) as set in the user's settings: the editor uses
+ * them where the repository's file is silent.
+ */
+export function userBuildDefaults(): Pick<BuildSettings, 'privileged' | 'builder'> {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const privileged = c.inspect<boolean | null>('build.privileged')?.globalValue;
+  const builder = c.inspect<string>('build.builder')?.globalValue;
+  return { privileged: typeof privileged === 'boolean' ? privileged : undefined, builder: isBuilderChoice(builder) ? builder : undefined };
+}
 
 /** Fires `listener` when any setting under `dockerFork.<key>` changes. */
 export function onSettingChanged(key: string, listener: () => void): vscode.Disposable {

@@ -7,7 +7,7 @@ import { BuildRecipe } from '../core/build/recipe';
 import { resolveTargets, TargetList } from '../core/repo/catalog';
 import { DetectedRepository } from '../core/repo/detect';
 import { readWorkspaceBuildSettings } from '../core/repo/workspaceSettings';
-import { readSettings } from '../settings';
+import { readSettings, userBuildDefaults } from '../settings';
 
 /** A build in progress: what the status bar and the views show. */
 export interface RunningBuild {
@@ -98,7 +98,9 @@ export class BuildService implements vscode.Disposable {
    * CLI reads them (one reader in core, the repository's own settings file).
    */
   async targets(repo: DetectedRepository): Promise<TargetList> {
-    const list = await resolveTargets(repo, await readWorkspaceBuildSettings(repo.root));
+    const own = await readWorkspaceBuildSettings(repo.root);
+    const user = userBuildDefaults();
+    const list = await resolveTargets(repo, { ...own, privileged: own.privileged ?? user.privileged, builder: own.builder ?? user.builder });
     const ids = new Set(list.recipes.map((r) => r.id));
     const before = this.knownTargets.get(repo.root)?.ids;
     this.knownTargets.set(repo.root, { repo, ids });

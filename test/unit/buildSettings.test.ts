@@ -37,6 +37,19 @@ describe('build settings from .vscode/settings.json, read as VS Code reads them'
     assert.match(s.problems[0].message, /dockerFork\.build\.privileged must be true, false or null/);
   });
 
+  it('dockerFork.build.builder chooses how builder images are built, for every Dockerfile target; a wrong value is reported at its line', async () => {
+    const s = parseBuildSettings('{\n  "dockerFork.build.builder": "legacy"\n}', FILE);
+    assert.deepStrictEqual([s.builder, s.problems], ['legacy', []]);
+    const bad = parseBuildSettings('{\n\n  "dockerFork.build.builder": "kaniko"\n}', FILE);
+    assert.strictEqual(bad.builder, undefined);
+    assert.deepStrictEqual(bad.problems.map((p) => [p.line, p.message]), [[3, 'dockerFork.build.builder must be "auto", "buildkit" or "legacy"']]);
+    const repo = (await detectRepository(path.join(FIXTURES, 'moby-fork')))!;
+    const { recipes } = await resolveTargets(repo, s);
+    const images = recipes.flatMap((r) => (r.executor === 'container' && r.image.kind === 'dockerfile' ? [r.image.builder] : []));
+    assert.ok(images.length >= 2, 'the fixture has Dockerfile targets');
+    assert.deepStrictEqual([...new Set(images)], ['legacy']);
+  });
+
   it('a malformed target entry hides only itself: the detected and the good user targets are listed, the bad one named with file and line', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-settings-'));
     fs.cpSync(path.join(FIXTURES, 'moby-fork'), root, { recursive: true });

@@ -14,7 +14,7 @@ export interface TargetList {
 /** Detected targets, plus the user's own, with the global overrides applied. Never throws for bad settings. */
 export async function resolveTargets(repo: DetectedRepository, settings: BuildSettings): Promise<TargetList> {
   const merged = mergeUserTargets(repo.root, await listTargets(repo), settings.targets);
-  const recipes = merged.recipes.map((r) => applyOverrides(r, { privileged: settings.privileged, image: r.executor === 'container' && settings.image ? settings.image : undefined }));
+  const recipes = merged.recipes.map((r) => applyOverrides(r, { privileged: settings.privileged, builder: settings.builder, image: r.executor === 'container' && settings.image ? settings.image : undefined }));
   const file = settings.file ?? 'dockerFork.targets';
   const entryProblems = merged.problems.map((p) => ({ file, line: settings.targetLines?.[p.index], message: p.message }));
   return { recipes, problems: [...settings.problems, ...entryProblems] };

@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import { findNodeAtLocation, getNodeValue, Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import * as path from 'path';
+import { BuilderChoice, isBuilderChoice } from '../build/recipe';
 import type { UserTargetSetting } from '../build/userTargets';
 
 /**
@@ -9,9 +10,11 @@ import type { UserTargetSetting } from '../build/userTargets';
  * the CLI can find it without knowing the editor's workspace, and for a
  * repository that is itself the workspace folder it is the file VS Code's
  * Settings editor writes. A repository nested in a workspace folder therefore
- * uses its own file, not the folder's, and user-level values do not apply to
- * these build settings anywhere (they would make the editor and the CLI build
- * differently).
+ * uses its own file, not the folder's. Targets and the builder image are
+ * facts about the repository and come only from there; whether privileged
+ * containers work and which builder to use are facts about the machine, so
+ * the editor also takes them from user settings when the file is silent
+ * (the CLI has --no-privileged and --builder for the same).
  */
 export function buildSettingsFile(repoRoot: string): string {
   return path.join(repoRoot, '.vscode', 'settings.json');
@@ -41,6 +44,8 @@ export interface BuildSettings {
   readonly privileged?: boolean;
   /** Overrides every container target's builder image when set. */
   readonly image?: string;
+  /** How builder images are built (BuildKit or the legacy builder). */
+  readonly builder?: BuilderChoice;
   /** Syntax errors and values of the wrong type: reported, and the rest of the file is still used. */
   readonly problems: readonly SettingsProblem[];
 }
@@ -112,7 +117,14 @@ export function parseBuildSettings(text: string, file: string): BuildSettings {
     if (imageNode.type !== 'string') wrong(imageNode, 'dockerFork.build.image must be a string (an image name)');
     else image = (getNodeValue(imageNode) as string) || undefined;
   }
-  return { file, targets, targetLines, privileged, image, problems };
+  let builder: BuilderChoice | undefined;
+  const builderNode = node('dockerFork.build.builder');
+  if (builderNode && builderNode.type !== 'null') {
+    const value = getNodeValue(builderNode) as unknown;
+    if (!isBuilderChoice(value)) wrong(builderNode, 'dockerFork.build.builder must be "auto", "buildkit" or "legacy"');
+    else builder = value;
+  }
+  return { file, targets, targetLines, privileged, image, builder, problems };
 }
 
 /** Reads a repository's build settings (see buildSettingsFile); a missing file is no settings. */
