@@ -87,7 +87,9 @@ async function runLayer(layer: Layer, env: NodeJS.ProcessEnv = process.env): Pro
       text += d.toString('utf8');
     });
     child.on('close', (code, signal) => {
-      const count = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+      // A layer may run several mocha suites (the vscode layer: trusted window,
+      // reload, Restricted Mode): add up every summary it printed.
+      const count = (re: RegExp) => [...text.matchAll(new RegExp(re.source, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
       resolve({
         layer: layer.name,
         passed: count(/(\d+) passing/),
