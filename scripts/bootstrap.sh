@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 # docker.io: private engine; openssh-*: SSH test host; git; debootstrap + tar:
 # the local base image; chromium: drives VS Code (code-server); libkrb5-dev,
 # python3, make, g++, ripgrep: code-server's native modules and search;
-# openssl: certificates for the TLS engine endpoint.
+# openssl: certificates for the TLS engine endpoint; util-linux (unshare), mount and
+# iproute2 (ip): the private engine's own network namespace; iptables: the
+# leftovers layer reads the firewall rules (iptables-save) to prove them unchanged.
 PACKAGES=(docker.io containerd runc openssh-server openssh-client git debootstrap tar ca-certificates openssl
-          chromium libkrb5-dev python3 make g++ ripgrep)
+          chromium libkrb5-dev python3 make g++ ripgrep util-linux mount iproute2 iptables)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

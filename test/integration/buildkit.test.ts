@@ -111,6 +111,16 @@ describe('builder images with BuildKit, as moby ≥ 20.10 needs', function () {
     assert.match(log, /^Step 2\/\d+ : RUN echo legacy-step$/m);
   });
 
+  it('builds with BuildKit through the same engine connection as the rest: a mutual-TLS tcp:// endpoint', async () => {
+    const rig = currentRig();
+    const tlsEnv = { ...env, DOCKER_HOST: rig.docker.tlsHost!, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: rig.tls.clientDir };
+    const { result, log } = await build(withImage(binary, { tag: 'docker-dev:bk-tls', buildArgs: { CACHE_BUST: `tls-${Date.now()}` } }), tlsEnv);
+    assert.strictEqual(result.exitCode, 0, log);
+    assert.match(log, /^Engine: tcp:\/\/127\.0\.0\.1:\d+ \(context default, from DOCKER_HOST, TLS verified\)$/m);
+    assert.match(log, /with BuildKit/);
+    assert.match(log, /^#\d+ [\d.]+ tools stage: cache \d+ entries$/m);
+  });
+
   it('cancels during the image build: no image, no container, and the next build works', async () => {
     fs.writeFileSync(path.join(repoRoot, 'Dockerfile.slow'), 'FROM dfw-base:bookworm AS dev\nRUN --mount=type=tmpfs,target=/scratch echo slow-step-started && sleep 120\n');
     const controller = new AbortController();

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yauzl from 'yauzl';
 import { ensureCodeServer } from '../runners/codeServerInstall';
+import { codeServerEnv } from '../runners/codeServerHost';
 import { run } from '../services/processes';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 
@@ -48,8 +49,9 @@ describe('the .vsix from npm run package', function () {
       const extensionsDir = path.join(root, 'extensions');
       const cli = path.join(pkg, 'out/node/entry.js');
       const common = ['--extensions-dir', extensionsDir, '--user-data-dir', path.join(root, 'user-data')];
-      await run(process.execPath, [cli, ...common, '--install-extension', VSIX]);
-      const listed = await run(process.execPath, [cli, ...common, '--list-extensions', '--show-versions']);
+      const env = { ...process.env, ...codeServerEnv(root) };
+      await run(process.execPath, [cli, ...common, '--install-extension', VSIX], { env });
+      const listed = await run(process.execPath, [cli, ...common, '--list-extensions', '--show-versions'], { env });
       const version = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
       assert.match(listed, new RegExp(`^docker-fork-workbench\\.docker-fork-workbench@${version.replace(/\./g, '\\.')}$`, 'm'));
       const installed = fs.readdirSync(extensionsDir).find((d) => d.startsWith('docker-fork-workbench.'));

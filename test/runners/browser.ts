@@ -7,6 +7,9 @@ export async function launchChromium(userDataRoot: string): Promise<{ browser: B
   const { chromium: executablePath } = requireTools([TOOLS.chromium]);
   const context = await chromium.launchPersistentContext(path.join(userDataRoot, 'chromium'), {
     executablePath,
+    // Chromium also writes crash reports, dconf and NSS databases below $HOME
+    // and the XDG dirs: keep them under `userDataRoot` too.
+    env: { ...process.env, HOME: path.join(userDataRoot, 'chromium-home'), XDG_CONFIG_HOME: path.join(userDataRoot, 'chromium-home', '.config'), XDG_CACHE_HOME: path.join(userDataRoot, 'chromium-home', '.cache') },
     headless: true,
     viewport: { width: 1440, height: 900 },
     args: [

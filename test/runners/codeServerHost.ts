@@ -33,6 +33,15 @@ function httpOk(url: string): Promise<boolean> {
   });
 }
 
+/**
+ * code-server writes a config.yaml to $XDG_CONFIG_HOME/code-server and logs to
+ * $XDG_DATA_HOME/code-server (~/.config, ~/.local/share) even with its own
+ * user data dir: these keep every run of it, the CLI too, under `root`.
+ */
+export function codeServerEnv(root: string): NodeJS.ProcessEnv {
+  return { XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data') };
+}
+
 /** Starts code-server with its own user data and extensions dirs under `root`. */
 export async function startCodeServer(
   codeServerPkg: string,
@@ -57,7 +66,7 @@ export async function startCodeServer(
     ...(options.trust === false ? [] : ['--disable-workspace-trust']),
     ...(options.extraArgs ?? []),
   ];
-  const daemon = startDaemon('code-server', process.execPath, args, path.join(root, 'code-server.log'), { ...process.env, ...options.env });
+  const daemon = startDaemon('code-server', process.execPath, args, path.join(root, 'code-server.log'), { ...process.env, ...codeServerEnv(root), ...options.env });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(`${url}/healthz`, () => httpOk(`${url}/healthz`), daemon, 60_000);

@@ -11,6 +11,9 @@ export interface RequiredTool {
 export const TOOLS = {
   dockerd: { binary: 'dockerd', debianPackage: 'docker.io', purpose: 'the private Docker engine' },
   containerd: { binary: 'containerd', debianPackage: 'containerd', purpose: 'the private Docker engine' },
+  unshare: { binary: 'unshare', debianPackage: 'util-linux', purpose: "the private Docker engine's own network namespace" },
+  mount: { binary: 'mount', debianPackage: 'mount', purpose: "the private Docker engine's own /run" },
+  ip: { binary: 'ip', debianPackage: 'iproute2', purpose: "the private Docker engine's own network namespace" },
   sshd: { binary: 'sshd', debianPackage: 'openssh-server', purpose: 'the SSH test host' },
   sshKeygen: { binary: 'ssh-keygen', debianPackage: 'openssh-client', purpose: 'the SSH test host keys' },
   ssh: { binary: 'ssh', debianPackage: 'openssh-client', purpose: 'SSH commands' },

@@ -1,6 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 
 /** A long-running program the rig started, in its own process group. */
 export interface Daemon {
@@ -25,9 +26,35 @@ process.on('exit', () => {
   }
 });
 
-export function startDaemon(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): Daemon {
+const onSignal = new Set<() => Promise<void>>();
+let stoppingOn: NodeJS.Signals | undefined;
+
+/**
+ * Runs `cleanup` when SIGINT or SIGTERM reaches this process, then exits with
+ * 128 + the signal's number: without it a signalled test process dies at once
+ * and its detached daemons outlive it. Returns a function that unregisters it.
+ */
+export function stopOnSignal(cleanup: () => Promise<void>): () => void {
+  if (onSignal.size === 0 && !stoppingOn) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopAllOnSignal(signal));
+  }
+  onSignal.add(cleanup);
+  return () => void onSignal.delete(cleanup);
+}
+
+async function stopAllOnSignal(signal: NodeJS.Signals): Promise<void> {
+  if (stoppingOn) return;
+  stoppingOn = signal;
+  process.stderr.write(`${signal}: stopping the test services...\n`);
+  const deadline = new Promise((r) => setTimeout(r, 60_000).unref());
+  await Promise.race([Promise.allSettled([...onSignal].map((c) => c())), deadline]);
+  process.exit(128 + os.constants.signals[signal]);
+}
+
+/** `passFds` become the child's fds 3, 4, … (for socket activation). */
+export function startDaemon(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv, passFds: readonly number[] = []): Daemon {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: env ?? process.env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log, ...passFds], env: env ?? process.env });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   running.add(child);
@@ -124,12 +151,23 @@ export function portOpen(port: number): Promise<boolean> {
   });
 }
 
+const commands = new Set<ChildProcess>();
+
 /** Runs a program to completion (argv, no shell); rejects with its stderr on failure. */
 export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      commands.delete(child);
       if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
       else resolve(stdout);
     });
+    commands.add(child);
   });
+}
+
+/** Ends every `run()` still going (their promises reject), for a prompt stop on a signal; returns what it ended. */
+export function endRunningCommands(signal: NodeJS.Signals = 'SIGTERM'): string[] {
+  const ended = [...commands].map((c) => `${c.spawnfile} (pid ${c.pid})`);
+  for (const c of commands) c.kill(signal);
+  return ended;
 }

@@ -6,7 +6,7 @@ import { requireTools, TOOLS } from './preflight';
 import { SshServer, startSshServer } from './sshServer';
 import { makeRigDir, removeRigDir } from './tempRoot';
 import { makeTlsMaterial, TlsMaterial } from './tlsMaterial';
-import { freePort } from './processes';
+import { stopOnSignal } from './processes';
 
 /** The real services the integration tests run against, all under one temp dir, on loopback. */
 export interface Rig {
@@ -35,24 +35,27 @@ export function requireRoot(): void {
  * On any failure it stops what it had started before rethrowing.
  */
 export async function startRig(): Promise<Rig> {
-  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar, TOOLS.openssl]);
+  const tools = requireTools([TOOLS.dockerd, TOOLS.containerd, TOOLS.unshare, TOOLS.mount, TOOLS.ip, TOOLS.sshd, TOOLS.sshKeygen, TOOLS.ssh, TOOLS.git, TOOLS.debootstrap, TOOLS.tar, TOOLS.openssl]);
   requireRoot();
   const root = makeRigDir('services');
   const started: Array<{ stop(): Promise<void> }> = [];
+  let stopping: Promise<void> | undefined;
+  const stopOnce = () => (stopping ??= stopAll(root, started));
+  // A signal mid-run (npm test stopped, or mocha killed) stops the rig too.
+  const unregister = stopOnSignal(stopOnce);
   const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((s) => (started.push(s), s));
   const t0 = Date.now();
   try {
     const tls = await makeTlsMaterial(path.join(root, 'tls'), tools.openssl);
-    const tlsPort = await freePort();
     const [docker, ssh, git, tarball] = await Promise.all([
-      track(startDockerEngine(root, tools.dockerd, undefined, { port: tlsPort, ca: tls.ca, cert: tls.serverCert, key: tls.serverKey })),
+      track(startDockerEngine(root, tools.dockerd, undefined, { ca: tls.ca, cert: tls.serverCert, key: tls.serverKey })),
       // Sessions on the SSH host reach the rig's engine, so ssh:// engine URLs work.
-      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
+      track(startSshServer(root, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh, unshare: tools.unshare, mount: tools.mount }, { DOCKER_HOST: `unix://${dockerSocketPath(root)}` })),
       track(startGitDaemon(root, tools.git)),
       ensureBaseImageTarball(tools.debootstrap, log),
     ]);
     await importBaseImage(docker.client, tarball);
-    log(`started in ${((Date.now() - t0) / 1000).toFixed(1)}s under ${root}: dockerd ${docker.host}, sshd 127.0.0.1:${ssh.port}, git daemon 127.0.0.1:${git.port}`);
+    log(`started in ${((Date.now() - t0) / 1000).toFixed(1)}s under ${root}: dockerd ${docker.host} and ${docker.tlsHost} (own network namespace), sshd 127.0.0.1:${ssh.port}, git daemon 127.0.0.1:${git.port}`);
     return {
       root,
       docker,
@@ -60,10 +63,11 @@ export async function startRig(): Promise<Rig> {
       ssh,
       git,
       tls,
-      stop: () => stopAll(root, started),
+      stop: () => (unregister(), stopOnce()),
     };
   } catch (e) {
-    await stopAll(root, started);
+    unregister();
+    await stopOnce();
     throw e;
   }
 }
