@@ -11,6 +11,12 @@ import { BuildTaskProvider, TASK_TYPE } from './tasks/buildTaskProvider';
 import { BuildTargetsView } from './views/buildTargetsView';
 import { EmptyView } from './views/emptyView';
 import { RepositoryView } from './views/repositoryView';
+import { VendorCodeActions } from './vendor/vendorCodeActions';
+import { registerVendorCommands } from './vendor/vendorCommands';
+import { VendorDiagnostics } from './vendor/vendorDiagnostics';
+import { VENDOR_SELECTOR } from './vendor/vendorDocuments';
+import { VendorHover } from './vendor/vendorHover';
+import { VendorView } from './vendor/vendorView';
 import { WorkspaceRepositories } from './workspaceRepositories';
 
 const moduleLoadedAt = performance.now();
@@ -22,7 +28,7 @@ export interface DockerForkApi {
   /** Milliseconds from this module being loaded to activate() returning. */
   readonly sinceModuleLoadMs: number;
   /** The live views and status bar, so tests in a real host can read what users see. */
-  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem };
+  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem; readonly vendor: VendorView; readonly vendorDiagnostics: vscode.DiagnosticCollection };
 }
 
 /** Wiring only: creates the services and views and hands them to VS Code to dispose. */
@@ -38,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const buildTargets = new BuildTargetsView(repos, builds);
   const statusBar = new BuildStatusBar(repos, builds);
   const empty = new EmptyView();
+  const vendor = new VendorView(repos);
+  const vendorDiagnostics = new VendorDiagnostics();
   context.subscriptions.push(
     log,
     repos,
@@ -49,16 +57,20 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
     vscode.window.registerTreeDataProvider('dockerFork.repository', repositoryView),
     vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets, showCollapseAll: true }),
-    vscode.window.registerTreeDataProvider('dockerFork.vendor', empty),
+    vendor,
+    vendorDiagnostics,
+    vscode.languages.registerHoverProvider(VENDOR_SELECTOR, new VendorHover(repos)),
+    vscode.languages.registerCodeActionsProvider(VENDOR_SELECTOR, new VendorCodeActions(), { providedCodeActionKinds: VendorCodeActions.kinds }),
     vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
     ...registerGeneralCommands(repos, log),
     ...registerBuildCommands(repos, builds, tasks, log),
+    ...registerVendorCommands(repos, vendor, log),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();
   const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
   log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return { ...timings, ui: { buildTargets, statusBar: statusBar.item } };
+  return { ...timings, ui: { buildTargets, statusBar: statusBar.item, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
 }
 
 export function deactivate(): void {
