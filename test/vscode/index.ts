@@ -6,7 +6,9 @@ import * as path from 'path';
 import { HostTestReport, reportToRunner } from './hostReport';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false });
+  // DFW_VSCODE_GREP runs only the tests whose title matches (while working on one suite).
+  const grep = process.env.DFW_VSCODE_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, ...(grep ? { grep } : {}) });
   for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
   const report: HostTestReport = { passed: [], failed: [], pending: [], durationMs: 0 };
   const started = Date.now();
