@@ -11,6 +11,7 @@ import { BuildTaskProvider, TASK_TYPE } from './tasks/buildTaskProvider';
 import { BuildTargetsView } from './views/buildTargetsView';
 import { EmptyView } from './views/emptyView';
 import { RepositoryView } from './views/repositoryView';
+import { watchVendorBuilds } from './vendor/vendorBuildChanges';
 import { VendorCodeActions } from './vendor/vendorCodeActions';
 import { registerVendorCommands } from './vendor/vendorCommands';
 import { VendorDiagnostics } from './vendor/vendorDiagnostics';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets, showCollapseAll: true }),
     vendor,
     vendorDiagnostics,
+    watchVendorBuilds(builds, vendor, log),
     vscode.languages.registerHoverProvider(VENDOR_SELECTOR, new VendorHover(repos)),
     vscode.languages.registerCodeActionsProvider(VENDOR_SELECTOR, new VendorCodeActions(), { providedCodeActionKinds: VendorCodeActions.kinds }),
     vscode.window.registerTreeDataProvider('dockerFork.machines', empty),
