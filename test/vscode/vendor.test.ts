@@ -190,6 +190,22 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
     assert.deepStrictEqual(forkedNow.filter((n) => n.dep.forked).map((n) => n.dep.module).sort(), importPathsOf(upstreamText, true).sort());
   });
 
+  it('opens an entry at its line from the view, and refuses an unreachable fork without touching the file', async () => {
+    const node = (await dependencyNodes()).find((n) => n.dep.module === 'github.com/kr/pty')!;
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('dockerFork.vendor.open', node);
+    assert.strictEqual(editor.document.uri.fsPath, confPath());
+    assert.strictEqual(editor.selection.active.line, node.dep.line - 1);
+    assert.ok(editor.document.lineAt(node.dep.line - 1).text.startsWith('github.com/kr/pty '));
+    const before = fs.readFileSync(confPath(), 'utf8');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('dockerFork.vendor.useFork', node, { repo: path.join(scratch, 'no-such-repo'), ref: 'main' })),
+      /cannot reach repository .*no-such-repo/,
+    );
+    assert.strictEqual(editor.document.getText(), before, 'the open document is untouched');
+    assert.ok(!editor.document.isDirty);
+    assert.strictEqual(fs.readFileSync(confPath(), 'utf8'), before);
+  });
+
   it('gives vendor.mod the same diagnostics and a Use Fork that writes a replace line', async () => {
     const dir = path.join(scratch, 'mod');
     fs.mkdirSync(dir);
