@@ -170,9 +170,10 @@ export function registerVendorCommands(repos: WorkspaceRepositories, view: Vendo
   }
 
   return [
+    // Not `dockerFork.vendor.open`: VS Code itself registers `<view id>.open` to open the view.
     vscode.commands.registerCommand('dockerFork.vendor.useFork', useFork),
     vscode.commands.registerCommand('dockerFork.vendor.reset', reset),
-    vscode.commands.registerCommand('dockerFork.vendor.open', open),
+    vscode.commands.registerCommand('dockerFork.vendor.openInFile', open),
     vscode.commands.registerCommand('dockerFork.vendor.filter', filter),
     vscode.commands.registerCommand('dockerFork.vendor.clearFilter', () => view.setFilter('')),
     vscode.commands.registerCommand('dockerFork.vendor.refresh', () => view.refresh()),

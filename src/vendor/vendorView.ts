@@ -138,7 +138,7 @@ export class VendorView implements vscode.TreeDataProvider<VendorNode>, vscode.D
         md.appendMarkdown(`- ref: \`${dep.version ?? '(any)'}\`\n- source: ${dep.source ? `\`${dep.source}\`` : 'upstream (the import path)'}\n- ${dep.file}:${dep.replaceLine ?? dep.line}\n`);
         item.tooltip = md;
         item.contextValue = `node=dependency,forked=${dep.forked}`;
-        item.command = { command: 'dockerFork.vendor.open', title: 'Open in File', arguments: [node] };
+        item.command = { command: 'dockerFork.vendor.openInFile', title: 'Open in File', arguments: [node] };
         return item;
       }
     }

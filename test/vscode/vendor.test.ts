@@ -192,7 +192,7 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
 
   it('opens an entry at its line from the view, and refuses an unreachable fork without touching the file', async () => {
     const node = (await dependencyNodes()).find((n) => n.dep.module === 'github.com/kr/pty')!;
-    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('dockerFork.vendor.open', node);
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('dockerFork.vendor.openInFile', node);
     assert.strictEqual(editor.document.uri.fsPath, confPath());
     assert.strictEqual(editor.selection.active.line, node.dep.line - 1);
     assert.ok(editor.document.lineAt(node.dep.line - 1).text.startsWith('github.com/kr/pty '));
