@@ -6,7 +6,7 @@ import { dependencyAtLine, parseVendorDocument } from './vendorDocuments';
  * require / replace line of vendor.mod and go.mod, under the cursor.
  */
 export class VendorCodeActions implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+  static readonly kinds = [vscode.CodeActionKind.RefactorRewrite];
 
   provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
     const parsed = parseVendorDocument(doc);

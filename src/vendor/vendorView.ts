@@ -131,7 +131,10 @@ export class VendorView implements vscode.TreeDataProvider<VendorNode>, vscode.D
         const hasChanges = (this.vendorChanges.get(`${node.root}\0${dep.module}`) ?? []).length > 0;
         const item = new vscode.TreeItem(dep.module, hasChanges ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `${node.root}\0${dep.file}\0${dep.module}\0${dep.line}`;
-        item.description = dep.forked ? `fork: ${dep.source} · ${dep.version ?? ''}`.replace(/ · $/, '') : [dep.version, dep.source ? `→ ${dep.source}` : null, dep.indirect ? 'indirect' : null].filter(Boolean).join(' · ');
+        // docker-ce lists a module once per component: say which one when the file is not at the root.
+        const component = dep.file.includes('/') ? dep.file.slice(0, dep.file.lastIndexOf('/')) : null;
+        const parts = dep.forked ? [`fork: ${dep.source}`, dep.version] : [dep.version, dep.source ? `→ ${dep.source}` : null, dep.indirect ? 'indirect' : null];
+        item.description = [...parts, component].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon(dep.forked ? 'repo-forked' : 'package');
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**${dep.module}**${dep.forked ? ' — forked' : ''}\n\n`);
