@@ -206,6 +206,33 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
     assert.strictEqual(fs.readFileSync(confPath(), 'utf8'), before);
   });
 
+  it('after a vendor build, shows under a forked dependency the files it changed under vendor/', async function () {
+    // A stand-in for hack/vendor.sh (the real one needs vndr or Go and the network): a user target
+    // with the id `vendor`, run in a container by the real build engine, writing one vendored file.
+    const config = vscode.workspace.getConfiguration('dockerFork');
+    const targets = config.get<unknown[]>('targets') ?? [];
+    const module = 'github.com/go-check/check';
+    const script = `mkdir -p vendor/${module} && printf 'package check\\n' > vendor/${module}/fork.go`;
+    await config.update('targets', [...targets, { id: 'vendor', command: ['sh', '-c', script], image: 'dfw-base:bookworm' }], vscode.ConfigurationTarget.Workspace);
+    try {
+      const result = await vscode.commands.executeCommand<{ exitCode?: number; error?: string }>('dockerFork.build.run', { target: 'vendor' });
+      assert.strictEqual(result?.exitCode, 0, result?.error);
+      const node = (await dependencyNodes()).find((n) => n.dep.module === module)!;
+      const children = await until('the changed vendor files under the dependency', async () => {
+        const c = await api().ui.vendor.getChildren((await dependencyNodes()).find((n) => n.dep.module === module));
+        return c.length > 0 ? c : undefined;
+      });
+      assert.deepStrictEqual(children.map((c) => (c.type === 'changed' ? [c.file, c.summary] : c.type)), [[`vendor/${module}/fork.go`, 'added']]);
+      assert.strictEqual(api().ui.vendor.getTreeItem(node).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+      // Dependencies the build did not touch show nothing.
+      const other = (await dependencyNodes()).find((n) => n.dep.forked && n.dep.module !== module)!;
+      assert.deepStrictEqual(await api().ui.vendor.getChildren(other), []);
+    } finally {
+      await config.update('targets', targets, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(path.join(workspaceRoot(), 'vendor'), { recursive: true, force: true });
+    }
+  });
+
   it('gives vendor.mod the same diagnostics and a Use Fork that writes a replace line', async () => {
     const dir = path.join(scratch, 'mod');
     fs.mkdirSync(dir);
