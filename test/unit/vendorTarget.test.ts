@@ -8,10 +8,12 @@ import { detectRepository } from '../../src/core/repo/detect';
 import { listTargets } from '../../src/core/repo/targets';
 import { describeVendorChange, vendorChanges } from '../../src/core/vendor/vendorDiff';
 
-/** hack/vendor.sh of the vndr era (17.06–20.10), abridged: a wrapper around vndr. */
-const VENDOR_SH_VNDR = '#!/usr/bin/env bash\n#\n# This file is just wrapper around vndr (github.com/LK4D4/vndr) tool.\n...\nset -e\n\nif ! hash vndr; then\n...\nfi\n\nvndr "$@"\n';
-/** hack/vendor.sh with modules (22.06 on), abridged: go mod vendor against vendor.mod. */
-const VENDOR_SH_MOD = '#!/usr/bin/env bash\n#\n# This file is just a wrapper around the \'go mod vendor\' tool.\n...\nset -e\n...\ngo mod tidy -modfile \'vendor.mod\'\ngo mod vendor -modfile vendor.mod\n';
+/** moby's hack/vendor.sh in the vndr era (17.06–20.10), as upstream has it: a wrapper around vndr. */
+const VENDOR_SH_VNDR =
+  '#!/usr/bin/env bash\n\n# This file is just wrapper around vndr (github.com/LK4D4/vndr) tool.\n# For updating dependencies you should change `vendor.conf` file in root of the\n# project. Please refer to https://github.com/LK4D4/vndr/blob/master/README.md for\n# vndr usage.\n\nset -e\n\nif ! hash vndr; then\n\techo "Please install vndr with \\"go get github.com/LK4D4/vndr\\" and put it in your \\$GOPATH"\n\texit 1\nfi\n\nvndr "$@"\n';
+/** moby's hack/vendor.sh with modules (23.0 on), abridged where "...": tidy and go mod vendor against vendor.mod. */
+const VENDOR_SH_MOD =
+  "#!/usr/bin/env bash\n#\n# This file is just a wrapper around the 'go mod vendor' tool.\n# For updating dependencies you should change `vendor.mod` file in root of the\n# project.\n\nset -e\n\nSCRIPTDIR=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n\ntidy() (\n\t\tset -x\n\t\t\"${SCRIPTDIR}\"/with-go-mod.sh go mod tidy -modfile vendor.mod -compat 1.18\n)\n\nvendor() (\n\t\tset -x\n\t\t\"${SCRIPTDIR}\"/with-go-mod.sh go mod vendor -modfile vendor.mod\n)\n...\ncase \"$1\" in\n\ttidy) tidy ;;\n\tvendor) vendor ;;\n\t\"\"|all) tidy && vendor ;;\n\t*) help ;;\nesac\n";
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@localhost', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
