@@ -12,6 +12,13 @@ import { BuildTaskProvider, TASK_TYPE } from './tasks/buildTaskProvider';
 import { BuildTargetsView } from './views/buildTargetsView';
 import { EmptyView } from './views/emptyView';
 import { RepositoryView } from './views/repositoryView';
+import { watchVendorBuilds } from './vendor/vendorBuildChanges';
+import { VendorCodeActions } from './vendor/vendorCodeActions';
+import { registerVendorCommands } from './vendor/vendorCommands';
+import { VendorDiagnostics } from './vendor/vendorDiagnostics';
+import { VENDOR_SELECTOR } from './vendor/vendorDocuments';
+import { VendorHover } from './vendor/vendorHover';
+import { VendorView } from './vendor/vendorView';
 import { WorkspaceRepositories } from './workspaceRepositories';
 
 const moduleLoadedAt = performance.now();
@@ -23,7 +30,13 @@ export interface DockerForkApi {
   /** Milliseconds from this module being loaded to activate() returning. */
   readonly sinceModuleLoadMs: number;
   /** The live views and status bar, so tests in a real host can read what users see. */
-  readonly ui: { readonly buildTargets: BuildTargetsView; readonly statusBar: vscode.StatusBarItem; readonly treeViews: Readonly<Record<string, vscode.TreeView<unknown>>> };
+  readonly ui: {
+    readonly buildTargets: BuildTargetsView;
+    readonly statusBar: vscode.StatusBarItem;
+    readonly treeViews: Readonly<Record<string, vscode.TreeView<unknown>>>;
+    readonly vendor: VendorView;
+    readonly vendorDiagnostics: vscode.DiagnosticCollection;
+  };
 }
 
 /** Wiring only: creates the services and views and hands them to VS Code to dispose. */
@@ -39,11 +52,13 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const buildTargets = new BuildTargetsView(repos, builds);
   const statusBar = new BuildStatusBar(repos, builds);
   const empty = new EmptyView();
+  const vendor = new VendorView(repos);
+  const vendorDiagnostics = new VendorDiagnostics();
   // Tree views (not bare providers), so tests can see which ones VS Code shows.
   const treeViews: Record<string, vscode.TreeView<unknown>> = {
     'dockerFork.repository': vscode.window.createTreeView('dockerFork.repository', { treeDataProvider: repositoryView as vscode.TreeDataProvider<unknown> }),
     'dockerFork.buildTargets': vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets as vscode.TreeDataProvider<unknown>, showCollapseAll: true }),
-    'dockerFork.vendor': vscode.window.createTreeView('dockerFork.vendor', { treeDataProvider: empty }),
+    'dockerFork.vendor': vendor.treeView as vscode.TreeView<unknown>,
     'dockerFork.machines': vscode.window.createTreeView('dockerFork.machines', { treeDataProvider: empty }),
   };
   context.subscriptions.push(
@@ -55,16 +70,22 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     statusBar,
     new BuildProblems(builds),
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
-    ...Object.values(treeViews),
+    ...Object.values(treeViews).filter((v) => v !== vendor.treeView),
+    vendor,
+    vendorDiagnostics,
+    watchVendorBuilds(builds, vendor, log),
+    vscode.languages.registerHoverProvider(VENDOR_SELECTOR, new VendorHover(repos)),
+    vscode.languages.registerCodeActionsProvider(VENDOR_SELECTOR, new VendorCodeActions(), { providedCodeActionKinds: VendorCodeActions.kinds }),
     ...registerGeneralCommands(repos, log),
     ...registerBuildCommands(repos, builds, tasks, log),
     ...registerCacheCommands(repos, builds),
+    ...registerVendorCommands(repos, vendor, log),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();
   const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
   log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return { ...timings, ui: { buildTargets, statusBar: statusBar.item, treeViews } };
+  return { ...timings, ui: { buildTargets, statusBar: statusBar.item, treeViews, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
 }
 
 export function deactivate(): void {

@@ -34,6 +34,11 @@ describe('the .vsix from npm run package', function () {
     for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/extension.build-runner.js', 'extension/dist/cli.js', 'extension/bin/dockerfork.js', 'extension/media/docker-fork.svg', 'extension/readme.md']) {
       assert.ok(names.some((n) => n.toLowerCase() === needed.toLowerCase()), `${needed} missing from the vsix: ${names.join(', ')}`);
     }
+    // Grammars and language configurations the manifest names (syntaxes/) must ship, or highlighting silently breaks.
+    const contributes = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).contributes;
+    const referenced: string[] = [...(contributes.grammars ?? []).map((g: { path: string }) => g.path), ...(contributes.languages ?? []).flatMap((l: { configuration?: string }) => (l.configuration ? [l.configuration] : []))];
+    assert.ok(referenced.length > 0);
+    for (const file of referenced) assert.ok(names.includes(`extension/${path.posix.normalize(file)}`), `${file} missing from the vsix`);
   });
 
   it('holds no sources, tests, compiled tests, fixtures or node_modules', async () => {

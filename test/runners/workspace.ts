@@ -4,9 +4,15 @@ import { run } from '../services/processes';
 
 export const FIXTURE_FORK = path.resolve(__dirname, '../../../test/fixtures/moby-fork');
 
+/** The vendor.conf line the sample fork changed from upstream's copy, and what upstream has. */
+export const SAMPLE_FORKED_LINE = { module: 'github.com/gorilla/mux', upstream: 'github.com/gorilla/mux v1.1', fork: 'github.com/gorilla/mux v1.1-fork https://git.example.org/sample/mux.git' };
+
 /**
- * A copy of the fixture fork as a real git repository (one commit on main,
- * an `upstream` remote name like a real fork), so views see a real checkout.
+ * A copy of the fixture fork as a real git repository, so views see a real
+ * checkout: main is upstream's commit (also in an `upstream` remote, a bare
+ * repository beside it, fetched as upstream/main) plus one fork commit that
+ * points one vendor.conf entry at a fork, so "Reset to upstream" has a
+ * different upstream copy to go back to.
  */
 export async function makeSampleWorkspace(parent: string, name = 'moby-fork', settings?: Record<string, unknown>): Promise<string> {
   const dir = path.join(parent, name);
@@ -20,6 +26,14 @@ export async function makeSampleWorkspace(parent: string, name = 'moby-fork', se
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '-m', 'Sample fork of moby');
+  const upstream = path.join(parent, `${name}-upstream.git`);
+  await run('git', ['clone', '-q', '--bare', dir, upstream]);
+  await git('remote', 'add', 'upstream', upstream);
+  await git('fetch', '-q', 'upstream');
+  await git('remote', 'set-head', 'upstream', 'main');
+  const conf = path.join(dir, 'vendor.conf');
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(`${SAMPLE_FORKED_LINE.upstream}\n`, `${SAMPLE_FORKED_LINE.fork}\n`));
+  await git('commit', '-q', '-a', '-m', `Point ${SAMPLE_FORKED_LINE.module} at our fork`);
   return dir;
 }
 

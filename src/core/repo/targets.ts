@@ -124,6 +124,32 @@ async function mobyContainerTarget(repo: DetectedRepository, id: 'binary' | 'dyn
   };
 }
 
+/**
+ * Re-vendoring as upstream does it, in the dev container: hack/vendor.sh, a
+ * wrapper around vndr and vendor.conf up to 20.10, and around
+ * `go mod vendor -modfile vendor.mod` (go.mod from 29) after. Only offered
+ * where the tree has the script; what it runs is told from the script itself.
+ */
+async function mobyVendorTarget(repo: DetectedRepository, target: string | undefined): Promise<ContainerRecipe | undefined> {
+  const script = await read(repo.root, 'hack/vendor.sh');
+  if (script === undefined) return undefined;
+  const how = /\bvndr\b/.test(script) ? 'vndr, from vendor.conf' : /go mod vendor|vendor\.mod/.test(script) ? 'go mod vendor, from vendor.mod' : 'the repository\'s own vendoring';
+  return {
+    id: 'vendor',
+    label: 'vendor',
+    description: `hack/vendor.sh in the dev container (${how}): re-vendors vendor/ after pointing a dependency at a fork`,
+    repoRoot: repo.root,
+    executor: 'container',
+    image: { kind: 'dockerfile', dockerfile: 'Dockerfile', context: '.', tag: `docker-dev:${repo.name}`.toLowerCase(), target },
+    command: ['hack/vendor.sh'],
+    sourcePath: MOBY_SOURCE_PATH,
+    // Fetching and copying sources needs no privileges, unlike building with the graphdrivers.
+    privileged: false,
+    env: {},
+    artifacts: ['vendor'],
+  };
+}
+
 function hostTarget(repo: DetectedRepository, id: string, command: string[], artifacts: string[], description: string, cwd = '.'): HostRecipe {
   return { id, label: id, description, repoRoot: repo.root, executor: 'host', command, cwd, env: {}, artifacts };
 }
@@ -138,6 +164,8 @@ export async function listTargets(repo: DetectedRepository): Promise<BuildRecipe
     case 'moby-bake': {
       const [bundleDir, stage] = await Promise.all([mobyBundleDir(repo.root), devStage(repo.root)]);
       const recipes: BuildRecipe[] = await Promise.all([mobyContainerTarget(repo, 'binary', bundleDir, stage), mobyContainerTarget(repo, 'dynbinary', bundleDir, stage)]);
+      const vendor = await mobyVendorTarget(repo, stage);
+      if (vendor) recipes.push(vendor);
       if (era === 'moby-buildx') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary-daemon'], 'the Makefile with buildx on this machine (--output=bundles/)'));
       if (era === 'moby-bake') recipes.push(hostTarget(repo, 'make binary', ['make', 'binary'], ['bundles/binary'], 'docker buildx bake binary on this machine'));
       return recipes;
