@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkArtifactPaths, collectArtifacts } from '../../src/core/build/artifacts';
+import { checkArtifactPaths, collectArtifacts, isStaticNativeElf } from '../../src/core/build/artifacts';
 import { cacheVolumeName } from '../../src/core/build/cacheVolumes';
 import { LABEL_BUILD, LABEL_OWNER } from '../../src/core/build/executor';
 import { isLeftover, OWNER, trackRun } from '../../src/core/build/leftovers';
@@ -64,5 +64,40 @@ describe('build paths: artifacts, the remote source copy, cache names, leftovers
     assert.strictEqual(isLeftover({ [LABEL_OWNER]: OWNER, [LABEL_BUILD]: 'mine' }, 'running'), false, 'a run of this process in progress');
     untrack();
     assert.strictEqual(isLeftover({ [LABEL_OWNER]: OWNER, [LABEL_BUILD]: 'mine' }, 'running'), true, 'a finished run of this process');
+  });
+});
+
+describe('which artifacts can answer --version on this host', () => {
+  /** A minimal 64-bit little-endian ELF header with the given program header types (1 PT_LOAD, 3 PT_INTERP). */
+  function elf(machine: number, types: number[]): Buffer {
+    const b = Buffer.alloc(64 + 56 * types.length);
+    b.writeUInt32BE(0x7f454c46, 0);
+    b[4] = 2; // 64-bit
+    b[5] = 1; // little-endian
+    b.writeUInt16LE(2, 16); // ET_EXEC
+    b.writeUInt16LE(machine, 18);
+    b.writeBigUInt64LE(64n, 32); // e_phoff
+    b.writeUInt16LE(56, 54); // e_phentsize
+    b.writeUInt16LE(types.length, 56); // e_phnum
+    types.forEach((t, i) => b.writeUInt32LE(t, 64 + i * 56));
+    return b;
+  }
+  const native = ({ x64: 62, arm64: 183 } as Record<string, number>)[process.arch];
+
+  it('a static binary of this architecture runs here; a dynamic one, a foreign one or a script does not', async function () {
+    if (native === undefined) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dfw-elf-'));
+    try {
+      const write = (name: string, data: Buffer | string) => (fs.writeFileSync(path.join(dir, name), data), path.join(dir, name));
+      assert.strictEqual(await isStaticNativeElf(write('static', elf(native!, [6, 1, 1]))), true);
+      assert.strictEqual(await isStaticNativeElf(write('dynamic', elf(native!, [6, 3, 1]))), false);
+      assert.strictEqual(await isStaticNativeElf(write('foreign', elf(native === 62 ? 183 : 62, [1]))), false);
+      assert.strictEqual(await isStaticNativeElf(write('script', '#!/bin/sh\necho hi\n')), false);
+      assert.strictEqual(await isStaticNativeElf(write('truncated', elf(native!, [1]).subarray(0, 80))), false);
+      // A real dynamically linked program of this machine.
+      assert.strictEqual(await isStaticNativeElf('/bin/sh'), false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,36 @@ async function elfMachine(file: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * True for an ELF executable of this machine's architecture with no program
+ * interpreter (PT_INTERP): statically linked, so it runs the same here as in
+ * the container that built it (moby's `binary` target builds exactly that).
+ */
+export async function isStaticNativeElf(file: string): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(head, 0, 64, 0);
+    if (bytesRead < 52 || head.readUInt32BE(0) !== 0x7f454c46) return false;
+    const is64 = head[4] === 2;
+    const le = head[5] !== 2;
+    const u16 = (b: Buffer, at: number) => (le ? b.readUInt16LE(at) : b.readUInt16BE(at));
+    const u32 = (b: Buffer, at: number) => (le ? b.readUInt32LE(at) : b.readUInt32BE(at));
+    if (u16(head, 18) !== ELF_MACHINE[process.arch]) return false;
+    const phoff = is64 ? Number(le ? head.readBigUInt64LE(32) : head.readBigUInt64BE(32)) : u32(head, 28);
+    const phentsize = u16(head, is64 ? 54 : 42);
+    const phnum = u16(head, is64 ? 56 : 44);
+    if (phnum === 0 || phentsize < 4 || phnum > 512) return false;
+    const table = Buffer.alloc(phentsize * phnum);
+    const got = (await fh.read(table, 0, table.length, phoff)).bytesRead;
+    if (got < table.length) return false;
+    for (let i = 0; i < phnum; i++) if (u32(table, i * phentsize) === 3 /* PT_INTERP */) return false;
+    return true;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** The first line a binary prints for `--version`, within 5 s; undefined if it has none. */
 export function versionLine(file: string, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {

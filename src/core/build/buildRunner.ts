@@ -6,7 +6,7 @@ import { createDockerClient } from '../engine/client';
 import { describeEndpoint, EngineEnvironment, EngineEndpoint, isRemote, resolveEngine } from '../engine/endpoint';
 import { checkArtifactPaths, collectArtifacts, hostVersionReader, VersionReader } from './artifacts';
 import { ContainerExecutor } from './containerExecutor';
-import { containerVersionReader } from './containerVersions';
+import { containerVersionReader, localVersionReader } from './containerVersions';
 import { Artifact, BuildListener, BuildResult } from './events';
 import { BuildSetupError, Executor } from './executor';
 import { HostExecutor } from './hostExecutor';
@@ -112,7 +112,8 @@ export class BuildRunner {
 
   /**
    * Where an artifact's `--version` may run: on this host for host builds;
-   * in a container of the builder image on a local engine; nowhere for a
+   * on a local engine, here for static binaries of this machine and in a
+   * container of the builder image for the rest; nowhere for a
    * remote engine, whose binaries may not even be for this machine.
    */
   private versionReader(recipe: BuildRecipe, engine: { docker: Docker; remote: boolean } | undefined, runId: string, say: (t: string) => void): VersionReader | undefined {
@@ -124,6 +125,6 @@ export class BuildRunner {
         return new Map();
       };
     }
-    return containerVersionReader(engine.docker, imageName(recipe.image), recipe.repoRoot, recipe.sourcePath, runId);
+    return localVersionReader(containerVersionReader(engine.docker, imageName(recipe.image), recipe.repoRoot, recipe.sourcePath, runId));
   }
 }

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import * as path from 'path';
-import { VersionReader } from './artifacts';
+import { isStaticNativeElf, VersionReader, versionLine } from './artifacts';
 import { LABEL_BUILD, LABEL_OWNER, LABEL_REPO } from './executor';
 import { OWNER } from './leftovers';
 
@@ -61,6 +61,28 @@ export function containerVersionReader(docker: Docker, image: string, repoRoot: 
       signal?.removeEventListener('abort', kill);
       await kill();
     }
+    return found;
+  };
+}
+
+/**
+ * Local engine: a statically linked binary of this machine's architecture
+ * (moby's `binary`) answers `--version` the same here as in its builder, so it
+ * runs here, which saves a container start on every rebuild; anything else
+ * (a dynbinary linked against the builder's libraries, a script whose
+ * interpreter only the builder has) is read in the builder image.
+ */
+export function localVersionReader(inBuilder: VersionReader): VersionReader {
+  return async (files, signal) => {
+    const kinds = await Promise.all(files.map((f) => isStaticNativeElf(f).catch(() => false)));
+    const here = files.filter((_, i) => kinds[i]);
+    const there = files.filter((_, i) => !kinds[i]);
+    const [local, contained] = await Promise.all([
+      Promise.all(here.map(async (f) => [f, await versionLine(f, signal)] as const)),
+      there.length ? inBuilder(there, signal) : new Map<string, string>(),
+    ]);
+    const found = new Map(contained);
+    for (const [f, line] of local) if (line) found.set(f, line);
     return found;
   };
 }
