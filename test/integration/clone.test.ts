@@ -97,6 +97,8 @@ describe('clone a Docker repository as a fork (git daemon on loopback)', functio
     await git(work, 'commit', '-q', '-am', 'c3');
     c.c3 = await git(work, 'rev-parse', 'HEAD');
     await git(work, 'push', '-q', upstreamBare, 'main', 'v1.1.0');
+    // Partial clones need the server to accept filters (GitHub does; git's default is off).
+    for (const bare of [upstreamBare, forkBare]) await git(bare, 'config', 'uploadpack.allowFilter', 'true');
     upstreamUrl = rig.git.url(`upstream-${id}`);
     forkUrl = rig.git.url(`fork-${id}`);
     // Large enough to take seconds to clone on loopback: 24,000 random 2 KiB files in 120 commits (~47 MiB).

@@ -83,7 +83,7 @@ export async function checkoutRef(dir: string, ref: string, options: ActionOptio
   if (ref === '' || ref.startsWith('-')) throw new GitOperationError('invalid-input', `'${ref}' is not a branch, tag or commit name`);
   const run = await runner(dir, options);
   await requireClean(run.root, `checking out ${ref}`);
-  const has = async (full: string) => (await gitQuery(run.root, ['rev-parse', '--verify', '--quiet', `${full}^{commit}`])) !== undefined;
+  const has = async (full: string) => Boolean(await gitQuery(run.root, ['rev-parse', '--verify', '--quiet', `${full}^{commit}`]));
   if (await has(`refs/heads/${ref}`)) {
     await run.git(['checkout', '--progress', ref, '--']);
     return run.result();
@@ -122,7 +122,7 @@ export async function createBranchFromUpstreamTag(dir: string, tag: string, bran
   if (!(await gitQuery(run.root, ['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`]))) {
     const upstream = await remoteWithRole(run.root, 'upstream');
     try {
-      await run.git(['fetch', '--no-tags', upstream.name, `+refs/tags/${tag}:refs/tags/${tag}`], upstream.url);
+      await run.git(['fetch', '--progress', '--no-tags', upstream.name, `+refs/tags/${tag}:refs/tags/${tag}`], upstream.url);
     } catch (e) {
       if (e instanceof GitOperationError && e.kind === 'failed') throw new GitOperationError('unknown-ref', `No tag '${tag}' in ${upstream.url}`, e.gitOutput, e.commands);
       throw e;

@@ -201,7 +201,8 @@ export async function cloneRepository(options: CloneOptions): Promise<CloneResul
 
   let started = false;
   try {
-    const cloneArgs = ['clone', '--origin', 'origin', ...filter];
+    // --progress before `--`: simple-git's progress plugin would append it after the directory otherwise.
+    const cloneArgs = ['clone', '--progress', '--origin', 'origin', ...filter];
     if (plan.how === 'clone-branch') cloneArgs.push('--branch', plan.name);
     else if (plan.how !== 'default') cloneArgs.push('--no-checkout');
     cloneArgs.push('--', cloneUrl, dir);
@@ -214,7 +215,7 @@ export async function cloneRepository(options: CloneOptions): Promise<CloneResul
     if (options.fork !== undefined) {
       try {
         await runGit(dir, ['remote', 'add', 'upstream', '--', upstreamUrl], { signal });
-        await runGit(dir, ['fetch', '--tags', ...filter, 'upstream'], { signal, progress: progressAdapter('fetch-upstream', options.onProgress) });
+        await runGit(dir, ['fetch', '--progress', '--tags', ...filter, 'upstream'], { signal, progress: progressAdapter('fetch-upstream', options.onProgress) });
         await runGit(dir, ['remote', 'set-head', 'upstream', '--auto'], { signal });
       } catch (e) {
         throw failure(e, upstreamUrl, options.ref);
@@ -249,7 +250,7 @@ async function checkoutPlan(dir: string, plan: RefPlan, options: CloneOptions): 
         // A commit on no branch or tag (a pull request's head, say) is fetched by its full hash where the server allows it.
         for (const remote of commit || plan.hash.length < 40 ? [] : ['origin', ...(options.fork !== undefined ? ['upstream'] : [])]) {
           try {
-            await runGit(dir, ['fetch', '--no-tags', remote, plan.hash], { signal });
+            await runGit(dir, ['fetch', '--progress', '--no-tags', remote, plan.hash], { signal });
           } catch (e) {
             if (e instanceof GitRunError && e.cancelled) throw e;
           }

@@ -74,7 +74,11 @@ export async function runGitOrFail(dir: string, args: string[], opts: RunOptions
   }
 }
 
-/** Output of a read-only git query in `dir`, or undefined when git fails (no such ref, no commit yet). */
+/**
+ * Output of a read-only git query in `dir`, or undefined when git fails (no such ref, no commit yet).
+ * simple-git resolves a failure that printed nothing to stderr (`rev-parse --quiet`), so an
+ * existence check must test for a non-empty answer, not for undefined.
+ */
 export async function gitQuery(dir: string, args: string[]): Promise<string | undefined> {
   try {
     return (await gitAt(dir).raw(args)).trim();
