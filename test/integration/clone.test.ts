@@ -34,6 +34,20 @@ async function rejectsWith(p: Promise<unknown>, kind: string, message: RegExp): 
   assert.fail(`expected a '${kind}' failure`);
 }
 
+/** Processes whose command line names `dir` (a git left running after a cancel would). */
+function gitProcessesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(dir) && pid !== String(process.pid)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 async function cli(argv: string[], cwd: string, signal?: AbortSignal, onOut?: (text: string) => void) {
   let out = '';
   let err = '';
@@ -175,6 +189,7 @@ describe('clone a Docker repository as a fork (git daemon on loopback)', functio
       assert.ok(firstAt > 0, 'a progress event came before the clone ended');
       assert.ok(Date.now() - started < 30_000);
       assert.strictEqual(fs.existsSync(path.join(root, 'clones', 'cancelled')), false, 'the folders the clone made are gone');
+      assert.deepStrictEqual(gitProcessesIn(dir), [], 'git was killed, not left running');
     });
 
     it('cancel into an existing empty folder leaves the folder, empty', async () => {
