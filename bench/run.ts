@@ -1,6 +1,7 @@
 // `npm run bench`: every figure, printed as tables for the README.
 import { activationBench } from './activation';
 import { bundleSizeBench } from './bundleSize';
+import { cloneBench } from './clone';
 import { contextSendBench } from './contextSend';
 import { firstOutputBench } from './firstOutput';
 import { logFloodBench } from './logFlood';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await contextSendBench();
   await firstOutputBench();
   await logFloodBench();
+  await cloneBench();
 }
 
 main().catch((e) => {

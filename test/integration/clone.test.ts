@@ -115,8 +115,9 @@ describe('clone a Docker repository as a fork (git daemon on loopback)', functio
     for (const bare of [upstreamBare, forkBare]) await git(bare, 'config', 'uploadpack.allowFilter', 'true');
     upstreamUrl = rig.git.url(`upstream-${id}`);
     forkUrl = rig.git.url(`fork-${id}`);
-    // Large enough to take seconds to clone on loopback: 24,000 random 2 KiB files in 120 commits (~47 MiB).
-    await generateHistory(path.join(base, `big-${id}.git`), 120, 200, 2048);
+    // Large enough to be cancelled mid-transfer on loopback: 2,400 random 20 KiB files in 120 commits (~47 MiB);
+    // few files, because creating files is what is slow on this machine, not the transfer.
+    await generateHistory(path.join(base, `big-${id}.git`), 120, 20, 20 * 1024);
     bigUrl = rig.git.url(`big-${id}`);
   });
 
