@@ -166,6 +166,7 @@ describe('clone a Docker repository as a fork (git daemon on loopback)', functio
       const dir = target();
       const r = await cloneRepository({ source: upstreamUrl, fork: forkUrl, dir, ref: 'v1.1.0', filter: 'blob:none' });
       assert.deepStrictEqual([r.head.commit, r.head.detached], [c.c2, true]);
+      assert.deepStrictEqual(r.remotes.map((x) => [x.name, x.fetchUrl, x.pushUrl, x.role]).sort(), [['origin', forkUrl, forkUrl, 'fork'], ['upstream', upstreamUrl, upstreamUrl, 'upstream']]);
       assert.strictEqual(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), 'two\n');
       assert.strictEqual(await git(dir, 'config', 'remote.origin.partialclonefilter'), 'blob:none');
       assert.strictEqual(await git(dir, 'config', 'remote.upstream.promisor'), 'true');

@@ -77,7 +77,8 @@ export async function listRemotes(dir: string): Promise<RemoteInfo[]> {
   const out = (await gitQuery(dir, ['remote', '-v'])) ?? '';
   const byName = new Map<string, { fetchUrl: string; pushUrl: string }>();
   for (const line of out.split('\n')) {
-    const m = /^(\S+)\t(.*) \((fetch|push)\)$/.exec(line.trim());
+    // A partial clone's fetch line ends in its filter: `origin\tURL (fetch) [blob:none]`.
+    const m = /^(\S+)\t(.*) \((fetch|push)\)(?: \[[^\]]*\])?$/.exec(line.trim());
     if (!m) continue;
     const entry = byName.get(m[1]) ?? { fetchUrl: '', pushUrl: '' };
     if (m[3] === 'fetch') entry.fetchUrl = m[2];
