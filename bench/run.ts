@@ -1,6 +1,7 @@
 // `npm run bench`: every figure, printed as tables for the README.
 import { activationBench } from './activation';
 import { bundleSizeBench } from './bundleSize';
+import { cloneBench } from './clone';
 import { contextSendBench } from './contextSend';
 import { firstOutputBench } from './firstOutput';
 import { logFloodBench } from './logFlood';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await firstOutputBench();
   await logFloodBench();
   await rebuildBench();
+  await cloneBench();
 }
 
 main().catch((e) => {

@@ -1,8 +1,10 @@
 import { PRODUCT } from '../core/productInfo';
 import { indent } from './args';
+import { CLONE_SUMMARY, CLONE_USAGE, cloneCommand } from './cloneCommand';
 import { BUILD_SUMMARY, BUILD_USAGE, buildCommand } from './buildCommand';
 import { CACHE_SUMMARY, CACHE_USAGE, cacheCommand } from './cacheCommand';
 import { DETECT_SUMMARY, DETECT_USAGE, detectCommand } from './detectCommand';
+import { REPO_SUMMARY, REPO_USAGE, repoCommand } from './repoCommand';
 import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { VENDOR_SUMMARY, VENDOR_USAGE, vendorCommand } from './vendorCommand';
 import { CliIo, processIo, UsageError } from './io';
@@ -23,12 +25,16 @@ ${indent(BUILD_SUMMARY)}
 ${indent(CACHE_SUMMARY)}
   ${VENDOR_USAGE}
 ${indent(VENDOR_SUMMARY)}
+  ${CLONE_USAGE}
+${indent(CLONE_SUMMARY)}
+  ${REPO_USAGE}
+${indent(REPO_SUMMARY)}
 
 Options:
   -h, --help     Show this help (after a command: that command's).
   --version      Print the version.
 
-Exit codes: 0 success, 1 the command failed, 2 it was called wrongly.
+Exit codes: 0 success, 1 the command failed, 2 it was called wrongly, 130 cancelled (Ctrl-C).
 `;
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
@@ -56,6 +62,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await cacheCommand(rest, io);
       case 'vendor':
         return await vendorCommand(rest, io);
+      case 'clone':
+        return await cloneCommand(rest, io, signal);
+      case 'repo':
+        return await repoCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

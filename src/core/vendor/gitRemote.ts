@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { simpleGit, SimpleGit } from 'simple-git';
+import { simpleGit, SimpleGit, SimpleGitOptions } from 'simple-git';
 import { isAllowedTag, compareSemver, pathMajor, pseudoVersion } from './semver';
 
 /** A failure to reach a repository or find a ref in it, with a message fit for the user. */
@@ -17,12 +17,15 @@ const GIT_TIMEOUT_MS = 120_000;
  */
 const DROPPED_ENV = /^(editor|pager|prefix|ssh_askpass|git_askpass|git_config.*|git_editor|git_exec_path|git_external_diff|git_pager|git_proxy_command|git_template_dir|git_sequence_editor)$/i;
 
-/** A simple-git that never prompts for credentials (a prompt would hang the CLI or the editor). */
-export function gitAt(dir?: string): SimpleGit {
+/**
+ * A simple-git that never prompts for credentials (a prompt would hang the CLI or the editor).
+ * `extra` adds simple-git plugins such as `progress` and `abort` (the clone uses both).
+ */
+export function gitAt(dir?: string, extra: Pick<Partial<SimpleGitOptions>, 'progress' | 'abort'> = {}): SimpleGit {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !DROPPED_ENV.test(k)) env[k] = v;
   env.GIT_TERMINAL_PROMPT = '0';
-  return simpleGit({ baseDir: dir, timeout: { block: GIT_TIMEOUT_MS }, unsafe: { allowUnsafeSshCommand: true } }).env(env);
+  return simpleGit({ ...extra, baseDir: dir, timeout: { block: GIT_TIMEOUT_MS }, unsafe: { allowUnsafeSshCommand: true } }).env(env);
 }
 
 function firstLine(e: unknown): string {
