@@ -18,6 +18,16 @@ describe('vendor lint and versions', () => {
     for (const [importPath, root] of cases) assert.strictEqual(repositoryRoot(importPath), root, importPath);
   });
 
+  it('takes a Go module major-version path as a repository root, as moby 20.10\'s vendor.conf writes them', () => {
+    // Lines as moby v20.10.24's vendor.conf has them; /v1 and a deeper path stay errors.
+    const text = ['github.com/coreos/go-systemd/v22 v22.1.0', 'github.com/godbus/dbus/v5 v5.0.3', 'github.com/cespare/xxhash/v2 d7df74196a9e781ede915320c11c378c1b2f3a1f # v2.1.1', 'github.com/a/b/v1 v1.0.0', 'github.com/a/b/v2/c v2.0.0'].join('\n');
+    const problems = lintVendorConf(VendorConf.parse(text, '/r/vendor.conf'));
+    assert.deepStrictEqual(problems.map((p) => [p.line, p.message]), [
+      [4, 'github.com/a/b/v1 is not a repository root; vendor github.com/a/b instead'],
+      [5, 'github.com/a/b/v2/c is not a repository root; vendor github.com/a/b instead'],
+    ]);
+  });
+
   it("reports vndr's errors with line, column and message: field count, duplicate, non-root path, malformed URL", () => {
     const text = [
       'github.com/a/b v1',

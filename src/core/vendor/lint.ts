@@ -66,7 +66,10 @@ export function lintVendorConf(conf: VendorConf): VendorProblem[] {
       problems.push({ ...at(e.line, e.fields[0]), severity: 'error', message: `'${e.importPath}' is not an import path` });
     } else {
       const root = repositoryRoot(e.importPath);
-      if (root !== null && root !== e.importPath) {
+      // A Go module's major-version path (`github.com/coreos/go-systemd/v22`, as
+      // moby 20.10's vendor.conf has) is the repository root plus `/vN`.
+      const majorVersionPath = root !== null && e.importPath.startsWith(`${root}/`) && /^v([2-9]|[1-9][0-9]+)$/.test(e.importPath.slice(root.length + 1));
+      if (root !== null && root !== e.importPath && !majorVersionPath) {
         problems.push({ ...at(e.line, e.fields[0]), severity: 'error', message: `${e.importPath} is not a repository root; vendor ${root} instead` });
       }
     }
