@@ -6,7 +6,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { CliIo } from '../../src/cli/io';
 import { BuildEvent } from '../../src/core/build/events';
-import { LABEL_BUILD } from '../../src/core/build/executor';
+import { LABEL_BUILD, LABEL_REPO } from '../../src/core/build/executor';
 import { buildFromGit, GitBuildOptions, GitBuildResult } from '../../src/core/build/gitSourceBuild';
 import { GitOperationError } from '../../src/core/git/errors';
 import { freePort } from '../services/processes';
@@ -16,6 +16,12 @@ import { currentRig } from './rigHooks';
 
 async function buildContainers(): Promise<string[]> {
   return (await currentRig().docker.client.listContainers({ all: true, filters: { label: [LABEL_BUILD] } })).map((c) => c.Id);
+}
+
+/** Builder images of Git builds that nothing tags any more (a rebuild for another commit replaced them). */
+async function danglingGitBuilderImages(temp: string): Promise<string[]> {
+  const images = await currentRig().docker.client.listImages({ filters: { dangling: ['true'], label: [LABEL_REPO] } });
+  return images.filter((i) => (i.Labels?.[LABEL_REPO] ?? '').startsWith(`${temp}/`)).map((i) => `${i.Id} ${i.Labels?.[LABEL_REPO]}`);
 }
 
 function entries(dir: string): string[] {
@@ -114,6 +120,7 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
   afterEach(async () => {
     assert.deepStrictEqual(await buildContainers(), [], 'a build container was left behind');
     assert.deepStrictEqual(entries(temp), [], 'a temporary checkout was left behind');
+    assert.deepStrictEqual(await danglingGitBuilderImages(temp), [], 'a replaced builder image was left behind');
     // The workspace is untouched: same commit, nothing changed, no bundles.
     assert.strictEqual(await git(workspace, 'rev-parse', 'HEAD'), workspaceHead);
     assert.strictEqual(await git(workspace, 'status', '--porcelain', '--ignored'), '');
@@ -143,6 +150,8 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
   it('builds the default branch when no ref is given', async () => {
     const { result, log } = await build({ source: url });
     assert.strictEqual(result.exitCode, 0, log);
+    // Another commit, another context: the builder image is rebuilt (and the one it replaced removed, see afterEach).
+    assert.match(log, /Building builder image docker-dev:gitbuild-[0-9a-f]+-git/);
     assert.strictEqual(result.source.commit, workspaceHead);
     assert.ok(result.artifacts.some((a) => a.relativePath === 'bundles/binary-daemon/dockerd-dev'));
   });

@@ -1,13 +1,16 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EngineEnvironment } from '../engine/endpoint';
+import type Docker from 'dockerode';
+import { createDockerClient } from '../engine/client';
+import { EngineEnvironment, resolveEngine } from '../engine/endpoint';
 import { classifyGitFailure, GitOperationError } from '../git/errors';
 import { GitRunError, runGit } from '../git/run';
 import { detectRepository } from '../repo/detect';
 import { listTargets } from '../repo/targets';
 import { BuildRunner } from './buildRunner';
 import { Artifact, BuildEvent, BuildListener, BuildResult } from './events';
+import { LABEL_REPO } from './executor';
 import { applyOverrides, BuildRecipe, ContainerRecipe, RecipeOverrides } from './recipe';
 
 /** A repository and the ref to build, as `URL#REF` names them. */
@@ -191,6 +194,25 @@ async function deliverArtifacts(tree: string, rels: readonly string[], outDir: s
 }
 
 /**
+ * Removes builder images that Git builds replaced: a build of another
+ * commit rebuilds the `-git` image (its context is the tree), and the one
+ * it replaced is left dangling, labelled with a temporary checkout that no
+ * longer exists, where the per-repository leftover sweep never looks again.
+ * Not forced: an image a container still uses stays.
+ */
+export async function removeReplacedGitBuilderImages(docker: Docker): Promise<string[]> {
+  const images = await docker.listImages({ filters: { dangling: ['true'], label: [LABEL_REPO] } }).catch(() => []);
+  const removed: string[] = [];
+  for (const image of images) {
+    const checkout = path.dirname(image.Labels?.[LABEL_REPO] ?? '');
+    if (!path.basename(checkout).startsWith(GIT_BUILD_TEMP_PREFIX)) continue;
+    if (await fs.stat(checkout).then(() => true, () => false)) continue;
+    await docker.getImage(image.Id).remove().then(() => removed.push(image.Id), () => undefined);
+  }
+  return removed;
+}
+
+/**
  * Builds a branch, tag or commit of a repository without cloning it into the
  * workspace: the ref is resolved on the remote first (a wrong URL or ref
  * fails before anything else), its one commit fetched into a temporary
@@ -215,6 +237,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
   const resolved = await resolveGitSource(source, signal);
   say(`Source: ${resolved.url} ${resolved.kind === 'commit' ? 'commit' : resolved.refName} at ${resolved.commit.slice(0, 12)}`);
   const temp = await fs.mkdtemp(path.join(options.tempParent ?? os.tmpdir(), GIT_BUILD_TEMP_PREFIX));
+  let built = false;
   try {
     const tree = path.join(temp, repositoryName(resolved.url));
     say(`Fetching that one commit into a temporary folder (${tree}), removed after the build`);
@@ -223,6 +246,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
     const recipe = await chooseRecipe(tree, src, options.target, options.overrides);
     // Artifact and done events wait until the artifacts are in outDir, so every path they name exists.
     const held: Artifact[] = [];
+    built = true;
     const result = await new BuildRunner().run(recipe, {
       listener: (e: BuildEvent) => {
         if (e.type === 'artifact') held.push(e.artifact);
@@ -249,5 +273,16 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
     return finish({ ...result, artifacts });
   } finally {
     await fs.rm(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    if (built) await sweepBuilderImages(options.engineEnv);
+  }
+}
+
+/** Best effort after a build: the engine may be gone, and the build's own result matters more. */
+async function sweepBuilderImages(engineEnv: EngineEnvironment): Promise<void> {
+  try {
+    const docker = await createDockerClient(await resolveEngine(engineEnv), { env: engineEnv.env as NodeJS.ProcessEnv });
+    await removeReplacedGitBuilderImages(docker);
+  } catch {
+    // Nothing to report: a later build sweeps again.
   }
 }
