@@ -94,6 +94,7 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     writeFiles(work, { VERSION: 'feature-1\n' });
     await git(work, 'commit', '-q', '-am', 'feature: version feature-1');
     feature = await git(work, 'rev-parse', 'HEAD');
+    await git(work, 'tag', '-a', '-m', 'a release of the feature', 'v0.9.0-feature');
     await git(work, 'checkout', '-q', 'main');
     const bare = path.join(rig.git.baseDir, `gitbuild-${id}.git`);
     await git(root, 'clone', '-q', '--bare', work, bare);
@@ -154,6 +155,18 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     assert.match(log, /Building builder image docker-dev:gitbuild-[0-9a-f]+-git/);
     assert.strictEqual(result.source.commit, workspaceHead);
     assert.ok(result.artifacts.some((a) => a.relativePath === 'bundles/binary-daemon/dockerd-dev'));
+  });
+
+  it('builds an annotated tag and a commit given by its full hash', async () => {
+    const tag = await build({ source: `${url}#v0.9.0-feature` });
+    assert.strictEqual(tag.result.exitCode, 0, tag.log);
+    assert.deepStrictEqual([tag.result.source.kind, tag.result.source.commit], ['tag', feature]);
+    const commit = await build({ source: `${url}#${feature}` });
+    assert.strictEqual(commit.result.exitCode, 0, commit.log);
+    assert.deepStrictEqual([commit.result.source.kind, commit.result.source.commit], ['commit', feature]);
+    assert.ok(commit.result.artifacts.some((a) => a.version === `Docker version feature-1, build ${feature.slice(0, 7)}`), JSON.stringify(commit.result.artifacts));
+    // An abbreviated hash cannot be fetched from a server: asked in full, before anything is fetched.
+    await rejects(build({ source: `${url}#${feature.slice(0, 10)}` }), 'unknown-ref', /full hash \(40 hex digits\)/);
   });
 
   it('fails clearly, before any container, for an unknown ref and an unreachable URL', async () => {
