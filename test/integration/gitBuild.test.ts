@@ -190,6 +190,7 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     assert.strictEqual(result.exitCode, 0, log);
     assert.strictEqual(fs.readFileSync(path.join(out, 'keep.txt'), 'utf8'), 'mine\n');
     assert.ok(fs.existsSync(path.join(out, 'bundles/binary-daemon/dockerd-feature-1')));
+    await rejects(build({ source: `${url}#feature`, outDir: path.join(out, 'keep.txt', 'sub') }), 'invalid-input', /part of its path is a file/);
   });
 
   it('abort mid-build leaves no container, no temporary folder and no output', async () => {

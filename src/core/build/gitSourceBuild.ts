@@ -24,7 +24,8 @@ export interface GitSource {
 export interface ResolvedGitSource extends GitSource {
   /** The full ref name it matched (`refs/heads/feature`), or null for a commit hash. */
   readonly refName: string | null;
-  readonly kind: 'branch' | 'tag' | 'commit' | 'head';
+  /** `head` for the remote's default branch, `other` for a ref outside heads and tags (`refs/pull/1/head`). */
+  readonly kind: 'branch' | 'tag' | 'commit' | 'head' | 'other';
   /** The commit that was built. */
   readonly commit: string;
 }
@@ -96,7 +97,7 @@ export async function resolveGitSource(source: GitSource, signal?: AbortSignal):
   for (const name of [source.ref, `refs/${source.ref}`, `refs/tags/${source.ref}`, `refs/heads/${source.ref}`]) {
     const hash = refs.get(`${name}^{}`) ?? refs.get(name);
     if (!hash) continue;
-    const kind = name === 'HEAD' ? 'head' : name.startsWith('refs/tags/') ? 'tag' : name.startsWith('refs/heads/') ? 'branch' : 'head';
+    const kind = name === 'HEAD' ? 'head' : name.startsWith('refs/tags/') ? 'tag' : name.startsWith('refs/heads/') ? 'branch' : 'other';
     return { ...source, refName: name, kind, commit: hash };
   }
   if (source.ref === 'HEAD') throw new GitOperationError('unknown-ref', `${source.url} has no default branch (HEAD): name a branch, tag or commit after #`);
@@ -112,8 +113,14 @@ function repositoryName(url: string): string {
 
 /** The output folder must not hold files unless `force`; a file in its place is always refused. */
 async function checkOutDir(dir: string, force: boolean): Promise<void> {
-  const st = await fs.stat(dir).catch(() => undefined);
-  if (!st) return;
+  let st;
+  try {
+    st = await fs.stat(dir);
+  } catch (e) {
+    // Found now rather than after a whole build, when the artifacts would have nowhere to go.
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new GitOperationError('invalid-input', `Output folder ${dir} cannot be made: part of its path is a file`);
+    return;
+  }
   if (!st.isDirectory()) throw new GitOperationError('target-not-empty', `${dir} exists and is not a folder: choose another output folder`);
   const entries = await fs.readdir(dir);
   if (entries.length > 0 && !force) throw new GitOperationError('target-not-empty', `Output folder ${dir} is not empty (${entries.length} entries): choose an empty or new folder, or use --force to replace the artifacts in it`);
@@ -262,7 +269,14 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
       return out;
     };
     if (result.cancelled || result.error || result.exitCode !== 0) return finish(result);
-    const delivered = await deliverArtifacts(tree, recipe.artifacts, outDir, signal);
+    let delivered: boolean;
+    try {
+      delivered = await deliverArtifacts(tree, recipe.artifacts, outDir, signal);
+    } catch (e) {
+      const message = `The build succeeded but its artifacts could not be copied into ${outDir}: ${e instanceof Error ? e.message : String(e)}`;
+      say(`Error: ${message}`);
+      return finish({ ...result, error: message, artifacts: [] });
+    }
     if (!delivered || signal?.aborted) {
       say('Build cancelled.');
       return finish({ ...result, cancelled: true, exitCode: undefined, artifacts: [] });
