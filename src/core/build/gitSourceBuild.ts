@@ -11,7 +11,7 @@ import { listTargets } from '../repo/targets';
 import { BuildRunner } from './buildRunner';
 import { Artifact, BuildEvent, BuildListener, BuildResult } from './events';
 import { LABEL_REPO } from './executor';
-import { applyOverrides, BuildRecipe, ContainerRecipe, RecipeOverrides } from './recipe';
+import { applyOverrides, ContainerRecipe, RecipeOverrides } from './recipe';
 
 /** A repository and the ref to build, as `URL#REF` names them. */
 export interface GitSource {
