@@ -134,6 +134,9 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     assert.strictEqual(result.source.commit, feature);
     assert.strictEqual(result.source.kind, 'branch');
     assert.match(log, /Copying the source into the container/);
+    // The fetch reports progress as events, not as a line per redraw.
+    assert.ok(events.some((e) => e.type === 'progress' && /^Fetching: /.test(e.progress.label)), 'no fetch progress');
+    assert.doesNotMatch(log, /git: .*\d+% \(\d+\/\d+\)/);
     const dockerd = path.join(out, 'bundles/binary-daemon/dockerd-feature-1');
     assert.ok(fs.existsSync(dockerd), `no ${dockerd}; out has ${entries(out)}\n${log}`);
     const artifact = result.artifacts.find((a) => a.relativePath === 'bundles/binary-daemon/dockerd-feature-1');

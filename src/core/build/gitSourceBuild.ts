@@ -1,6 +1,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { SimpleGitProgressEvent } from 'simple-git';
 import type Docker from 'dockerode';
 import { createDockerClient } from '../engine/client';
 import { EngineEnvironment, resolveEngine } from '../engine/endpoint';
@@ -55,6 +56,9 @@ export interface GitBuildResult extends BuildResult {
 
 /** Temporary checkouts are named so, under the temp folder; each is removed when its build ends. */
 export const GIT_BUILD_TEMP_PREFIX = 'dockerfork-git-';
+
+/** A progress redraw of git (`Receiving objects:  42% (420/1000)`), shown as progress, not logged. */
+const PROGRESS_LINE = /:\s+\d+% \(\d+\/\d+\)/;
 
 const FULL_HASH = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/i;
 
@@ -130,11 +134,22 @@ async function checkOutDir(dir: string, force: boolean): Promise<void> {
  * Fetches exactly one commit (depth 1) into `dir` and checks it out
  * detached: no history, no other branches, nothing of the workspace.
  */
-async function fetchTree(dir: string, src: ResolvedGitSource, say: (t: string) => void, signal?: AbortSignal): Promise<string> {
-  const onOutput = (line: string) => say(`git: ${line}`);
+async function fetchTree(dir: string, src: ResolvedGitSource, listener: BuildListener, signal?: AbortSignal): Promise<string> {
+  // git's progress redraws become progress events, once per phase and percent; its other lines go to the log.
+  const onOutput = (line: string) => {
+    if (!PROGRESS_LINE.test(line)) listener({ type: 'log', stream: 'system', text: `git: ${line}\n` });
+  };
+  let last = '';
+  const progress = (e: SimpleGitProgressEvent) => {
+    const label = `Fetching: ${e.stage}`;
+    if (`${label} ${e.progress}` === last) return;
+    last = `${label} ${e.progress}`;
+    listener({ type: 'progress', progress: { label, percent: e.progress, step: e.processed, total: e.total } });
+  };
   try {
     await runGit(undefined, ['init', '-q', '--', dir], { signal });
-    await runGit(dir, ['fetch', '--depth', '1', '--no-tags', '--progress', '--', src.url, src.refName ?? src.commit], { signal, onOutput });
+    // --progress before `--`: simple-git's progress plugin would append it after the refspec otherwise.
+    await runGit(dir, ['fetch', '--progress', '--depth', '1', '--no-tags', '--', src.url, src.refName ?? src.commit], { signal, onOutput, progress });
     await runGit(dir, ['-c', 'advice.detachedHead=false', 'checkout', '-q', '--detach', 'FETCH_HEAD^{commit}'], { signal });
     return (await runGit(dir, ['rev-parse', 'HEAD'], { signal })).stdout.trim();
   } catch (e) {
@@ -248,7 +263,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
   try {
     const tree = path.join(temp, repositoryName(resolved.url));
     say(`Fetching that one commit into a temporary folder (${tree}), removed after the build`);
-    const commit = await fetchTree(tree, resolved, say, signal);
+    const commit = await fetchTree(tree, resolved, listener, signal);
     const src = { ...resolved, commit };
     const recipe = await chooseRecipe(tree, src, options.target, options.overrides);
     // Artifact and done events wait until the artifacts are in outDir, so every path they name exists.
