@@ -117,6 +117,11 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     if (root) fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(path.join(currentRig().git.baseDir, `gitbuild-${id}.git`), { recursive: true, force: true });
   });
+  after(async () => {
+    const docker = currentRig().docker.client;
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`io.dockerfork.repo=git:${url}`] } });
+    for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  });
 
   afterEach(async () => {
     assert.deepStrictEqual(await buildContainers(), [], 'a build container was left behind');
@@ -157,6 +162,14 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     // Another commit, another context: the builder image is rebuilt (and the one it replaced removed, see afterEach).
     assert.match(log, /Building builder image docker-dev:gitbuild-[0-9a-f]+-git/);
     assert.strictEqual(result.source.commit, workspaceHead);
+    // The cache volumes are the repository's, whichever ref: the same ones as the feature build's, not new.
+    const caches = [...log.matchAll(/^Cache (\S+): \w+ \(([^;]+); volume (\S+)\)$/gm)];
+    assert.strictEqual(caches.length, 2, log);
+    for (const [, , detail, volume] of caches) {
+      assert.notStrictEqual(detail, 'new volume', volume);
+      const info = await currentRig().docker.client.getVolume(volume).inspect();
+      assert.strictEqual(info.Labels['io.dockerfork.repo'], `git:${url}`);
+    }
     assert.ok(result.artifacts.some((a) => a.relativePath === 'bundles/binary-daemon/dockerd-dev'));
   });
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseGitSource } from '../../src/core/build/gitSourceBuild';
+import { gitCacheOwner, parseGitSource, withoutCredentials } from '../../src/core/build/gitSourceBuild';
 import { GitOperationError } from '../../src/core/git/errors';
 
 describe('parseGitSource (URL#REF of build --git)', () => {
@@ -14,5 +14,13 @@ describe('parseGitSource (URL#REF of build --git)', () => {
     for (const bad of ['', '#main', '-uhost#main', 'https://host/a b#main', 'https://host/a#', 'https://host/a#-x', 'https://host/a#a..b', 'https://host/a#x y', 'https://host/a#HEAD~1']) {
       assert.throws(() => parseGitSource(bad), (e: unknown) => e instanceof GitOperationError && e.kind === 'invalid-input', bad);
     }
+  });
+});
+
+describe('Git build URLs in logs and labels', () => {
+  it('drops a user name or token, keeps the rest', () => {
+    assert.strictEqual(withoutCredentials('https://me:ghp_secret@github.com/me/moby.git'), 'https://github.com/me/moby.git');
+    assert.strictEqual(withoutCredentials('git@github.com:me/moby.git'), 'git@github.com:me/moby.git');
+    assert.strictEqual(gitCacheOwner('https://tok@host/x.git'), 'git:https://host/x.git');
   });
 });

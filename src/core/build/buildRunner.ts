@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly engineEnv: EngineEnvironment;
   /** Copy the source in and artifacts out even on a local engine (see ExecutionContext.copySource). */
   readonly copySource?: boolean;
+  /** Key the cache volumes on this instead of the repository folder (see ExecutionContext.cacheOwner). */
+  readonly cacheOwner?: string;
 }
 
 /** The tree's short commit, for DOCKER_GITCOMMIT as upstream's Makefile sets it; undefined outside git. */
@@ -81,7 +83,7 @@ export class BuildRunner {
       }
       say(`Command: ${recipe.command.join(' ')}`);
       const executor = recipe.executor === 'container' ? this.executors.container : this.executors.host;
-      const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine, copySource: options.copySource });
+      const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine, copySource: options.copySource, cacheOwner: options.cacheOwner });
       if (signal.aborted) {
         say('Build cancelled.');
         return finish({ cancelled: true, artifacts: [] });

@@ -48,7 +48,7 @@ export class ContainerExecutor implements Executor {
     ]);
     if (removed.length) system(ctx, `Removed what an earlier session of this repository left in the engine: ${removed.join(', ')}`);
     if (ctx.signal.aborted) return 130;
-    const caches = recipe.caches?.length ? await ensureCacheVolumes(engine.docker, recipe.repoRoot, image, recipe.caches) : [];
+    const caches = recipe.caches?.length ? await ensureCacheVolumes(engine.docker, ctx.cacheOwner ?? recipe.repoRoot, image, recipe.caches) : [];
     for (const c of caches) system(ctx, `Cache ${c.mount.path}: ${c.warm ? 'warm' : 'cold'} (${c.detail}; volume ${c.volume})`);
     if (ctx.signal.aborted) return 130;
     const copy = engine.remote || ctx.copySource === true;

@@ -18,6 +18,12 @@ export interface ExecutionContext {
    * (a build of a fetched ref, which must not touch anything but its output).
    */
   readonly copySource?: boolean;
+  /**
+   * Whose cache volumes the build uses, instead of the repository folder's:
+   * a build of a fetched ref runs in a folder that is gone afterwards, and
+   * keys its caches on the repository URL so the next build of it is warm.
+   */
+  readonly cacheOwner?: string;
 }
 
 /** Runs a recipe's command and returns its exit code; artifacts are collected by the runner. */

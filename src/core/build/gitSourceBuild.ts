@@ -174,8 +174,6 @@ async function chooseRecipe(tree: string, src: ResolvedGitSource, wanted: string
   const recipe = applyOverrides(target, overrides ?? {}) as ContainerRecipe;
   return {
     ...recipe,
-    // Cache volumes are kept per repository folder, and this folder is gone after the build: they would be left behind.
-    caches: undefined,
     // Its own tag, so the workspace's builder image of a same-named repository is not replaced by the branch's.
     image: recipe.image.kind === 'dockerfile' ? { ...recipe.image, tag: `${recipe.image.tag}-git` } : recipe.image,
   };
@@ -213,6 +211,16 @@ async function deliverArtifacts(tree: string, rels: readonly string[], outDir: s
     await fs.rm(staging, { recursive: true, force: true });
     if (createdOut && signal?.aborted) await fs.rm(outDir, { recursive: true, force: true });
   }
+}
+
+/** The URL without a user name or token in it (`https://user:token@host/…`), for logs and labels. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+}
+
+/** The owner label of a Git build's cache volumes: one set per repository URL, whichever ref is built. */
+export function gitCacheOwner(url: string): string {
+  return `git:${withoutCredentials(url)}`;
 }
 
 /**
@@ -257,7 +265,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
   await checkOutDir(outDir, options.force === true);
   if (signal?.aborted) throw new GitOperationError('cancelled', 'Build cancelled');
   const resolved = await resolveGitSource(source, signal);
-  say(`Source: ${resolved.url} ${resolved.kind === 'commit' ? 'commit' : resolved.refName} at ${resolved.commit.slice(0, 12)}`);
+  say(`Source: ${withoutCredentials(resolved.url)} ${resolved.kind === 'commit' ? 'commit' : resolved.refName} at ${resolved.commit.slice(0, 12)}`);
   const temp = await fs.mkdtemp(path.join(options.tempParent ?? os.tmpdir(), GIT_BUILD_TEMP_PREFIX));
   let built = false;
   try {
@@ -277,6 +285,8 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
       signal,
       engineEnv: options.engineEnv,
       copySource: true,
+      // Go's caches are content-addressed: any ref of the repository may share them.
+      cacheOwner: gitCacheOwner(src.url),
     });
     const finish = (r: BuildResult): GitBuildResult => {
       const out = { ...r, source: src, target: recipe.id, outDir };
@@ -298,7 +308,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
     }
     const artifacts = held.map((a) => ({ ...a, path: path.join(outDir, a.relativePath) }));
     for (const a of artifacts) listener({ type: 'artifact', artifact: a });
-    say(`Artifacts of ${src.url}#${src.ref} (${commit.slice(0, 12)}) are in ${outDir}`);
+    say(`Artifacts of ${withoutCredentials(src.url)}#${src.ref} (${commit.slice(0, 12)}) are in ${outDir}`);
     return finish({ ...result, artifacts });
   } finally {
     await fs.rm(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
