@@ -91,8 +91,10 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     await git(work, 'add', '-A');
     await git(work, 'commit', '-q', '-m', 'fixture fork');
     await git(work, 'checkout', '-q', '-b', 'feature');
-    writeFiles(work, { VERSION: 'feature-1\n' });
-    await git(work, 'commit', '-q', '-am', 'feature: version feature-1');
+    // The branch also brings its own editor settings with a target that would run on this machine: never used.
+    writeFiles(work, { VERSION: 'feature-1\n', '.vscode/settings.json': JSON.stringify({ 'dockerFork.targets': [{ id: 'here', command: ['touch', path.join(root, 'ran-on-host')], executor: 'host' }] }) });
+    await git(work, 'add', '-A');
+    await git(work, 'commit', '-q', '-m', 'feature: version feature-1');
     feature = await git(work, 'rev-parse', 'HEAD');
     await git(work, 'tag', '-a', '-m', 'a release of the feature', 'v0.9.0-feature');
     await git(work, 'checkout', '-q', 'main');
@@ -139,6 +141,8 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     assert.strictEqual(result.source.commit, feature);
     assert.strictEqual(result.source.kind, 'branch');
     assert.match(log, /Copying the source into the container/);
+    // Its own builder image tag: the workspace's docker-dev:<name> is not replaced by the branch's.
+    assert.match(log, /^Image: docker-dev:gitbuild-[0-9a-f]+-git$/m);
     // The fetch reports progress as events, not as a line per redraw.
     assert.ok(events.some((e) => e.type === 'progress' && /^Fetching: /.test(e.progress.label)), 'no fetch progress');
     assert.doesNotMatch(log, /git: .*\d+% \(\d+\/\d+\)/);
@@ -195,6 +199,11 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     await rejects(build({ source: `${url.replace(/gitbuild-/, 'missing-')}#feature`, outDir: out }, watch), 'not-found', /No git repository at/);
     assert.deepStrictEqual(started, [], 'the engine was reached');
     assert.ok(!fs.existsSync(out), 'the output folder was made');
+  });
+
+  it('runs only the detected container targets, never a target from the branch\'s own settings', async () => {
+    await rejects(build({ source: `${url}#feature`, target: 'here' }), 'invalid-input', /No target 'here' in .*; targets: binary, dynbinary/);
+    assert.ok(!fs.existsSync(path.join(root, 'ran-on-host')));
   });
 
   it('refuses an output folder that holds files, unless forced', async () => {
