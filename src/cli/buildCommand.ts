@@ -1,7 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { BuildRunner } from '../core/build/buildRunner';
-import { BuildEvent } from '../core/build/events';
+import { Artifact, BuildEvent } from '../core/build/events';
 import { buildFromGit, parseGitSource } from '../core/build/gitSourceBuild';
 import { GitOperationError } from '../core/git/errors';
 import { applyOverrides, isBuilderChoice, RecipeOverrides } from '../core/build/recipe';
@@ -43,10 +43,12 @@ export async function buildCommand(argv: readonly string[], io: CliIo, signal?: 
   const builder = flags.get('builder');
   if (builder !== undefined && !isBuilderChoice(builder)) throw new UsageError(`--builder must be auto, buildkit or legacy, got '${builder}'`);
   const json = flags.has('json');
+  // A --git build's artifacts are named where they landed (in --out), a repository's by their path in it.
+  const where = (a: Artifact) => (flags.has('git') ? a.path : a.relativePath);
   const print = (e: BuildEvent) => {
     if (json) io.out(JSON.stringify(e) + '\n');
     else if (e.type === 'log') (e.stream === 'stderr' ? io.err : io.out)(e.text);
-    else if (e.type === 'artifact') io.out(`artifact ${e.artifact.relativePath} ${e.artifact.size} bytes sha256:${e.artifact.sha256}${e.artifact.version ? ` (${e.artifact.version})` : ''}\n`);
+    else if (e.type === 'artifact') io.out(`artifact ${where(e.artifact)} ${e.artifact.size} bytes sha256:${e.artifact.sha256}${e.artifact.version ? ` (${e.artifact.version})` : ''}\n`);
   };
   const overrides = {
     image: flags.has('image') ? String(flags.get('image')) : undefined,

@@ -256,6 +256,13 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
       assert.strictEqual(dockerd.artifact.version, `Docker version feature-1, build ${feature.slice(0, 7)}`);
     });
 
+    it('without --json names each artifact where it landed', async () => {
+      const out = path.join(root, 'cli-plain');
+      const r = await cli(['build', '--git', `${url}#feature`, '--out', out, '--no-privileged'], root);
+      assert.strictEqual(r.code, 0, r.err + r.out);
+      assert.match(r.out, new RegExp(`^artifact ${out}/bundles/binary-daemon/dockerd-feature-1 \\d+ bytes sha256:[0-9a-f]{64} \\(Docker version feature-1, build ${feature.slice(0, 7)}\\)$`, 'm'));
+    });
+
     it('exits 1 with the reason for an unknown ref, 2 for a wrong command line', async () => {
       const bad = await cli(['build', '--git', `${url}#nope`, '--out', 'x', '--no-privileged'], root);
       assert.strictEqual(bad.code, 1);
