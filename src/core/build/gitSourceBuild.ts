@@ -76,7 +76,7 @@ export function parseGitSource(text: string): GitSource {
 }
 
 function gitFailure(e: unknown, url: string, ref?: string): Error {
-  if (e instanceof GitRunError) return e.cancelled ? new GitOperationError('cancelled', 'Build cancelled') : classifyGitFailure(e.stderr, url, ref);
+  if (e instanceof GitRunError) return e.cancelled ? new GitOperationError('cancelled', 'Build cancelled') : classifyGitFailure(e.stderr, withoutCredentials(url), ref);
   return e instanceof Error ? e : new Error(String(e));
 }
 
@@ -104,9 +104,10 @@ export async function resolveGitSource(source: GitSource, signal?: AbortSignal):
     const kind = name === 'HEAD' ? 'head' : name.startsWith('refs/tags/') ? 'tag' : name.startsWith('refs/heads/') ? 'branch' : 'other';
     return { ...source, refName: name, kind, commit: hash };
   }
-  if (source.ref === 'HEAD') throw new GitOperationError('unknown-ref', `${source.url} has no default branch (HEAD): name a branch, tag or commit after #`);
-  if (/^[0-9a-f]{4,39}$/i.test(source.ref)) throw new GitOperationError('unknown-ref', `'${source.ref}' is no branch or tag of ${source.url}; give a commit as its full hash (40 hex digits)`);
-  throw new GitOperationError('unknown-ref', `No branch or tag '${source.ref}' in ${source.url} (a commit is given as its full hash)`);
+  const shown = withoutCredentials(source.url);
+  if (source.ref === 'HEAD') throw new GitOperationError('unknown-ref', `${shown} has no default branch (HEAD): name a branch, tag or commit after #`);
+  if (/^[0-9a-f]{4,39}$/i.test(source.ref)) throw new GitOperationError('unknown-ref', `'${source.ref}' is no branch or tag of ${shown}; give a commit as its full hash (40 hex digits)`);
+  throw new GitOperationError('unknown-ref', `No branch or tag '${source.ref}' in ${shown} (a commit is given as its full hash)`);
 }
 
 /** The repository's name from its URL (`…/moby.git` → `moby`), for the checkout's folder and so the tree's display name. */
@@ -151,6 +152,8 @@ async function fetchTree(dir: string, src: ResolvedGitSource, listener: BuildLis
     // --progress before `--`: simple-git's progress plugin would append it after the refspec otherwise.
     await runGit(dir, ['fetch', '--progress', '--depth', '1', '--no-tags', '--', src.url, src.refName ?? src.commit], { signal, onOutput, progress });
     await runGit(dir, ['-c', 'advice.detachedHead=false', 'checkout', '-q', '--detach', 'FETCH_HEAD^{commit}'], { signal });
+    // FETCH_HEAD names the URL as given, token and all; the tree (.git included) is copied into the build container.
+    await fs.rm(path.join(dir, '.git', 'FETCH_HEAD'), { force: true });
     return (await runGit(dir, ['rev-parse', 'HEAD'], { signal })).stdout.trim();
   } catch (e) {
     throw gitFailure(e, src.url, src.ref);
@@ -272,7 +275,8 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
     const tree = path.join(temp, repositoryName(resolved.url));
     say(`Fetching that one commit into a temporary folder (${tree}), removed after the build`);
     const commit = await fetchTree(tree, resolved, listener, signal);
-    const src = { ...resolved, commit };
+    // What is reported (events, result, messages) names the repository without credentials.
+    const src = { ...resolved, url: withoutCredentials(resolved.url), commit };
     const recipe = await chooseRecipe(tree, src, options.target, options.overrides);
     // Artifact and done events wait until the artifacts are in outDir, so every path they name exists.
     const held: Artifact[] = [];
@@ -308,7 +312,7 @@ export async function buildFromGit(options: GitBuildOptions): Promise<GitBuildRe
     }
     const artifacts = held.map((a) => ({ ...a, path: path.join(outDir, a.relativePath) }));
     for (const a of artifacts) listener({ type: 'artifact', artifact: a });
-    say(`Artifacts of ${withoutCredentials(src.url)}#${src.ref} (${commit.slice(0, 12)}) are in ${outDir}`);
+    say(`Artifacts of ${src.url}#${src.ref} (${commit.slice(0, 12)}) are in ${outDir}`);
     return finish({ ...result, artifacts });
   } finally {
     await fs.rm(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
