@@ -10,7 +10,7 @@ import { LABEL_BUILD, LABEL_REPO } from '../../src/core/build/executor';
 import { buildFromGit, GitBuildOptions, GitBuildResult } from '../../src/core/build/gitSourceBuild';
 import { GitOperationError } from '../../src/core/git/errors';
 import { freePort } from '../services/processes';
-import { git, writeFiles } from '../services/gitHistory';
+import { generateHistory, git, writeFiles } from '../services/gitHistory';
 import { FIXTURE_FORK } from '../runners/workspace';
 import { currentRig } from './rigHooks';
 
@@ -229,15 +229,38 @@ describe('building a Git ref without cloning it (git daemon on loopback, private
     assert.ok(!fs.existsSync(out), `output left: ${entries(out)}`);
   });
 
-  it('abort while fetching leaves nothing either', async () => {
-    const controller = new AbortController();
-    const out = outDir();
-    await rejects(
-      build({ source: `${url}#feature`, outDir: out, signal: controller.signal }, (e) => e.type === 'log' && /^Fetching/.test(e.text) && controller.abort()),
-      'cancelled',
-      /cancelled/,
-    );
-    assert.ok(!fs.existsSync(out));
+  it('abort mid-fetch stops git and leaves nothing either', async function () {
+    this.timeout(300_000);
+    // Large enough that the one commit's tree is still arriving when the first progress event comes (~40 MiB).
+    const big = `gitbuild-big-${id}`;
+    await generateHistory(path.join(currentRig().git.baseDir, `${big}.git`), 20, 100, 20 * 1024);
+    try {
+      const controller = new AbortController();
+      const out = outDir();
+      let progressAt = 0;
+      await rejects(
+        build({ source: `${currentRig().git.url(big)}#main`, outDir: out, signal: controller.signal }, (e) => {
+          if (e.type === 'progress' && /^Fetching: /.test(e.progress.label) && !progressAt) {
+            progressAt = Date.now();
+            controller.abort();
+          }
+        }),
+        'cancelled',
+        /cancelled/,
+      );
+      assert.ok(progressAt > 0, 'no fetch progress before the end');
+      assert.ok(!fs.existsSync(out));
+      const gits = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(temp);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepStrictEqual(gits, [], 'a git process still runs in the temporary folder');
+    } finally {
+      fs.rmSync(path.join(currentRig().git.baseDir, `${big}.git`), { recursive: true, force: true });
+    }
   });
 
   describe('dockerfork build --git', () => {
