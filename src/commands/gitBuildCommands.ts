@@ -27,7 +27,7 @@ export function registerGitBuildCommands(log: vscode.LogOutputChannel): vscode.D
   const core = () => import(/* webpackChunkName: "git-build" */ '../core/build/gitSourceBuild');
 
   async function ask(args: GitBuildArgs): Promise<Required<GitBuildArgs> | undefined> {
-    const { parseGitSource } = await core();
+    const { parseGitSource } = await import(/* webpackChunkName: "git-build" */ '../core/git/oneCommit');
     const source =
       args.source ??
       (await vscode.window.showInputBox({

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { gitCacheOwner, parseGitSource, withoutCredentials } from '../../src/core/build/gitSourceBuild';
+import { gitCacheOwner } from '../../src/core/build/gitSourceBuild';
+import { parseGitSource, withoutCredentials } from '../../src/core/git/oneCommit';
 import { GitOperationError } from '../../src/core/git/errors';
 
 describe('parseGitSource (URL#REF of build --git)', () => {
