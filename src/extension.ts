@@ -5,6 +5,7 @@ import { BuildService } from './build/buildService';
 import { registerBuildCommands } from './commands/buildCommands';
 import { registerCacheCommands } from './commands/cacheCommands';
 import { registerGeneralCommands } from './commands/generalCommands';
+import { registerGitBuildCommands } from './commands/gitBuildCommands';
 import { PRODUCT } from './core/productInfo';
 import { createLog } from './log';
 import { BuildStatusBar } from './statusBar/buildStatusBar';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     ...registerGeneralCommands(repos, log),
     ...registerBuildCommands(repos, builds, tasks, log),
     ...registerCacheCommands(repos, builds),
+    ...registerGitBuildCommands(log),
     ...registerVendorCommands(repos, vendor, log),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));

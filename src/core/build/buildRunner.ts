@@ -19,6 +19,10 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Process env plus dockerFork.environment: how to find the engine, and the env of host commands. */
   readonly engineEnv: EngineEnvironment;
+  /** Copy the source in and artifacts out even on a local engine (see ExecutionContext.copySource). */
+  readonly copySource?: boolean;
+  /** Key the cache volumes on this instead of the repository folder (see ExecutionContext.cacheOwner). */
+  readonly cacheOwner?: string;
 }
 
 /** The tree's short commit, for DOCKER_GITCOMMIT as upstream's Makefile sets it; undefined outside git. */
@@ -72,14 +76,14 @@ export class BuildRunner {
           throw new BuildSetupError(`Cannot reach the Docker engine at ${describeEndpoint(endpoint)}: ${e.message}. Is the daemon running, and is this the engine you meant?`);
         });
         engine = { docker, endpoint, remote: isRemote(endpoint) };
-        say(`Engine: ${describeEndpoint(endpoint)}${engine.remote ? ' — remote: source copied in, artifacts copied out' : ''}`);
+        say(`Engine: ${describeEndpoint(endpoint)}${engine.remote ? ' — remote: source copied in, artifacts copied out' : options.copySource ? ' — source copied in, artifacts copied out' : ''}`);
         say(`Image: ${imageName(recipe.image)}${recipe.privileged ? ' (privileged)' : ''}`);
       } else {
         say(`Host: ${path.resolve(recipe.repoRoot, recipe.cwd)}`);
       }
       say(`Command: ${recipe.command.join(' ')}`);
       const executor = recipe.executor === 'container' ? this.executors.container : this.executors.host;
-      const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine });
+      const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine, copySource: options.copySource, cacheOwner: options.cacheOwner });
       if (signal.aborted) {
         say('Build cancelled.');
         return finish({ cancelled: true, artifacts: [] });

@@ -48,9 +48,10 @@ export class ContainerExecutor implements Executor {
     ]);
     if (removed.length) system(ctx, `Removed what an earlier session of this repository left in the engine: ${removed.join(', ')}`);
     if (ctx.signal.aborted) return 130;
-    const caches = recipe.caches?.length ? await ensureCacheVolumes(engine.docker, recipe.repoRoot, image, recipe.caches) : [];
+    const caches = recipe.caches?.length ? await ensureCacheVolumes(engine.docker, ctx.cacheOwner ?? recipe.repoRoot, image, recipe.caches) : [];
     for (const c of caches) system(ctx, `Cache ${c.mount.path}: ${c.warm ? 'warm' : 'cold'} (${c.detail}; volume ${c.volume})`);
     if (ctx.signal.aborted) return 130;
+    const copy = engine.remote || ctx.copySource === true;
     // Not aborted mid-request: the engine could create a container we never hear of.
     const container = await engine.docker.createContainer({
       Image: image,
@@ -62,23 +63,23 @@ export class ContainerExecutor implements Executor {
       AttachStderr: true,
       Tty: false,
       HostConfig: {
-        Binds: engine.remote ? [] : [`${recipe.repoRoot}:${recipe.sourcePath}`],
+        Binds: copy ? [] : [`${recipe.repoRoot}:${recipe.sourcePath}`],
         Mounts: caches.map((c) => ({ Type: 'volume' as const, Source: c.volume, Target: c.mount.path })),
         Privileged: recipe.privileged,
       },
     });
     try {
-      return await this.runCreated(recipe, container, ctx, engine.docker, engine.remote);
+      return await this.runCreated(recipe, container, ctx, engine.docker, engine.remote, copy);
     } finally {
       await container.remove({ force: true, v: true }).catch(() => undefined);
     }
   }
 
-  private async runCreated(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext, docker: Docker, remote: boolean): Promise<number> {
+  private async runCreated(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext, docker: Docker, remote: boolean, copy: boolean): Promise<number> {
     const { signal } = ctx;
     if (signal.aborted) return 130;
-    if (remote) {
-      system(ctx, `Remote engine: copying the source into the container at ${recipe.sourcePath} (bind mounts would name the remote disk)`);
+    if (copy) {
+      system(ctx, remote ? `Remote engine: copying the source into the container at ${recipe.sourcePath} (bind mounts would name the remote disk)` : `Copying the source into the container at ${recipe.sourcePath} (nothing of this machine is mounted)`);
       const files = await listSourceFiles(recipe.repoRoot, recipe.artifacts);
       await container.putArchive(packFiles(recipe.repoRoot, files, recipe.sourcePath) as unknown as NodeJS.ReadableStream, { path: '/', abortSignal: signal } as never).catch((e: Error) => {
         if (!signal.aborted) throw new BuildSetupError(`Copying the source into the remote build container failed: ${e.message}`);
@@ -119,7 +120,7 @@ export class ContainerExecutor implements Executor {
       output.end();
       const code = Number(waited.StatusCode);
       if (signal.aborted) return 130;
-      if (remote && code === 0) await copyArtifactsOut(recipe, container, ctx);
+      if (copy && code === 0) await copyArtifactsOut(recipe, container, ctx);
       return signal.aborted ? 130 : code;
     } finally {
       signal.removeEventListener('abort', stop);
@@ -165,7 +166,7 @@ class OutputDecoder {
  */
 async function copyArtifactsOut(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext): Promise<void> {
   const { signal } = ctx;
-  system(ctx, `Copying ${recipe.artifacts.join(', ')} out of the remote build container`);
+  system(ctx, `Copying ${recipe.artifacts.join(', ')} out of the build container`);
   for (const rel of recipe.artifacts) {
     if (signal.aborted) return;
     const remotePath = path.posix.join(recipe.sourcePath, rel);
@@ -198,7 +199,7 @@ async function copyArtifactsOut(recipe: ContainerRecipe, container: Docker.Conta
       const hadOld = await fs.rename(target, old).then(() => true, () => false);
       await fs.rename(unpacked, target);
       if (hadOld) await fs.rm(old, { recursive: true, force: true });
-      system(ctx, `Copied ${rel} out of the remote build container`);
+      system(ctx, `Copied ${rel} out of the ${ctx.engine?.remote ? 'remote ' : ''}build container`);
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
     }

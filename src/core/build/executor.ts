@@ -12,6 +12,18 @@ export interface ExecutionContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Set for container recipes. */
   readonly engine?: { readonly docker: Docker; readonly endpoint: EngineEndpoint; readonly remote: boolean };
+  /**
+   * Copy the source in and the artifacts out even on a local engine, as for
+   * a remote one: nothing of this machine is bind-mounted into the build
+   * (a build of a fetched ref, which must not touch anything but its output).
+   */
+  readonly copySource?: boolean;
+  /**
+   * Whose cache volumes the build uses, instead of the repository folder's:
+   * a build of a fetched ref runs in a folder that is gone afterwards, and
+   * keys its caches on the repository URL so the next build of it is warm.
+   */
+  readonly cacheOwner?: string;
 }
 
 /** Runs a recipe's command and returns its exit code; artifacts are collected by the runner. */
