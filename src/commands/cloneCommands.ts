@@ -3,7 +3,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { cloneRepository, CloneProgressEvent, CloneResult, defaultCloneDirectory, DOCKER_SOURCES, GitOperationError } from '../core/git';
 
-/** Answers that skip the prompts (for scripts and tests); any one left out is asked for. */
+/**
+ * Answers that skip the prompts (for scripts and tests). With `source` given,
+ * the others default (no fork, the default branch, the repository's name, a
+ * partial clone, ask what to open) except parentDir, which is asked for.
+ */
 export interface CloneAnswers {
   /** `moby`, `cli`, `docker-ce`, `swarmkit`, `containerd` or a URL. */
   source?: string;
@@ -51,6 +55,7 @@ async function askSource(): Promise<string | undefined> {
 }
 
 async function askAnswers(given: CloneAnswers): Promise<Required<Pick<CloneAnswers, 'source' | 'fork' | 'ref' | 'parentDir' | 'name' | 'filter'>> | undefined> {
+  if (given.source !== undefined) given = { fork: '', ref: '', name: defaultCloneDirectory(given.source), filter: 'blob:none', ...given };
   const source = given.source ?? (await askSource());
   if (!source) return undefined;
   const fork = given.fork ?? (await vscode.window.showInputBox({
