@@ -198,6 +198,27 @@ describe('Clone Docker Repository and the Repository view (real git, local bare 
     }
   });
 
+  it('Add Fork adds the fork as origin next to upstream (asked answer given), the view names it your fork, and Push to Fork pushes the branch there', async () => {
+    const dir = workspaceRoot();
+    const forkDir = path.join(root, 'workspace-fork.git');
+    await git(root, 'init', '-q', '--bare', forkDir);
+    const url = `file://${forkDir}`;
+    try {
+      const added = await vscode.commands.executeCommand<GitTaskOutcome<{ remotes: Array<{ name: string; role: string }> }>>('dockerFork.repository.addFork', { repository: 'moby-fork', url, renameOriginToUpstream: true });
+      assert.ok(added && added.exitCode === 0, JSON.stringify(added?.error));
+      assert.deepStrictEqual(added.result?.remotes.map((r) => [r.name, r.role]).sort(), [['origin', 'fork'], ['upstream', 'upstream']]);
+      const labels = await detailLabels();
+      assert.ok(labels.includes('origin (your fork)') && labels.includes('upstream (upstream)'), `remotes by role: ${labels.join(' | ')}`);
+      const code = exitCodeOfTask('moby-fork: push to fork');
+      const pushed = await action('push', {});
+      assert.ok(pushed && pushed.exitCode === 0, JSON.stringify(pushed?.error));
+      assert.strictEqual(await code, 0);
+      assert.strictEqual(await git(forkDir, 'rev-parse', 'refs/heads/main'), await git(dir, 'rev-parse', 'HEAD'), 'the fork has the branch');
+    } finally {
+      await git(dir, 'remote', 'remove', 'origin').catch(() => undefined);
+    }
+  });
+
   it('contributes the clone command to the Repository view\'s welcome content and the actions to its repository items', async () => {
     const pkg = vscode.extensions.getExtension('docker-fork-workbench.docker-fork-workbench')!.packageJSON;
     const welcome: Array<{ view: string; contents: string }> = pkg.contributes.viewsWelcome;
