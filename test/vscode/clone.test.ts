@@ -130,6 +130,7 @@ describe('Clone Docker Repository and the Repository view (real git, local bare 
     assert.ok(s, 'git status read');
     const item = (await api()).ui.repository.getTreeItem(node);
     assert.match(String(item.description), /moby/);
+    assert.ok(s.eraLabel && String(item.description).includes(s.eraLabel), `the era in the description: ${item.description}`);
     assert.match(String(item.description), /main/, 'the branch in the description');
     assert.match(String(item.contextValue), /node=repository/);
     const ahead = Number(await git(dir, 'rev-list', '--count', 'upstream/main..HEAD'));
@@ -216,6 +217,30 @@ describe('Clone Docker Repository and the Repository view (real git, local bare 
       assert.strictEqual(await git(forkDir, 'rev-parse', 'refs/heads/main'), await git(dir, 'rev-parse', 'HEAD'), 'the fork has the branch');
     } finally {
       await git(dir, 'remote', 'remove', 'origin').catch(() => undefined);
+    }
+  });
+
+  it('Create Branch from Upstream Tag fetches the tag from upstream and checks out a new branch there; Rebase onto Upstream runs', async () => {
+    const dir = workspaceRoot();
+    const upstreamDir = await git(dir, 'remote', 'get-url', 'upstream');
+    const base = await git(upstreamDir, 'rev-parse', 'main');
+    await git(upstreamDir, 'tag', 'v0.1-test', base);
+    try {
+      const code = exitCodeOfTask('moby-fork: create branch release-test from v0.1-test');
+      const out = await action('createBranch', { tag: 'v0.1-test', branch: 'release-test' });
+      assert.ok(out && out.exitCode === 0, JSON.stringify(out?.error));
+      assert.strictEqual(await code, 0);
+      assert.deepStrictEqual(out.result?.commands.map((c) => c.argv[1]), ['fetch', 'checkout'], 'the tag was fetched from upstream first');
+      assert.strictEqual(await git(dir, 'symbolic-ref', '--short', 'HEAD'), 'release-test');
+      assert.strictEqual(await git(dir, 'rev-parse', 'HEAD'), base);
+      const rebased = await action('rebase', {});
+      assert.ok(rebased && rebased.exitCode === 0, JSON.stringify(rebased?.error));
+      assert.deepStrictEqual(rebased.result?.commands.map((c) => c.argv[1]), ['fetch', 'rebase']);
+    } finally {
+      await git(dir, 'checkout', '-q', 'main');
+      await git(dir, 'branch', '-q', '-D', 'release-test').catch(() => undefined);
+      await git(dir, 'tag', '-d', 'v0.1-test').catch(() => undefined);
+      await git(upstreamDir, 'tag', '-d', 'v0.1-test');
     }
   });
 
