@@ -223,8 +223,11 @@ describe('Clone Docker Repository and the Repository view (real git, local bare 
   it('Create Branch from Upstream Tag fetches the tag from upstream and checks out a new branch there; Rebase onto Upstream runs', async () => {
     const dir = workspaceRoot();
     const upstreamDir = await git(dir, 'remote', 'get-url', 'upstream');
-    const base = await git(upstreamDir, 'rev-parse', 'main');
-    await git(upstreamDir, 'tag', 'v0.1-test', base);
+    // The tag is put on the fork's own HEAD commit (pushed to the upstream), so the new branch has the same files
+    // as main: the other suites share this work tree and must not see it change.
+    const base = await git(dir, 'rev-parse', 'HEAD');
+    await git(dir, 'push', '-q', 'upstream', `${base}:refs/tags/v0.1-test`);
+    assert.strictEqual(await git(dir, 'tag', '--list', 'v0.1-test'), '', 'the workspace fork does not have the tag yet');
     try {
       const code = exitCodeOfTask('moby-fork: create branch release-test from v0.1-test');
       const out = await action('createBranch', { tag: 'v0.1-test', branch: 'release-test' });
