@@ -4,8 +4,10 @@ import { BuildProblems } from './build/buildProblems';
 import { BuildService } from './build/buildService';
 import { registerBuildCommands } from './commands/buildCommands';
 import { registerCacheCommands } from './commands/cacheCommands';
+import { registerCloneCommands } from './commands/cloneCommands';
 import { registerGeneralCommands } from './commands/generalCommands';
 import { registerGitBuildCommands } from './commands/gitBuildCommands';
+import { registerRepositoryCommands } from './commands/repositoryCommands';
 import { PRODUCT } from './core/productInfo';
 import { createLog } from './log';
 import { BuildStatusBar } from './statusBar/buildStatusBar';
@@ -33,6 +35,7 @@ export interface DockerForkApi {
   /** The live views and status bar, so tests in a real host can read what users see. */
   readonly ui: {
     readonly buildTargets: BuildTargetsView;
+    readonly repository: RepositoryView;
     readonly statusBar: vscode.StatusBarItem;
     readonly treeViews: Readonly<Record<string, vscode.TreeView<unknown>>>;
     readonly vendor: VendorView;
@@ -82,12 +85,14 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     ...registerCacheCommands(repos, builds),
     ...registerGitBuildCommands(log),
     ...registerVendorCommands(repos, vendor, log),
+    ...registerCloneCommands(log),
+    ...registerRepositoryCommands(repos, repositoryView, log),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();
   const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
   log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return { ...timings, ui: { buildTargets, statusBar: statusBar.item, treeViews, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
+  return { ...timings, ui: { buildTargets, repository: repositoryView, statusBar: statusBar.item, treeViews, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
 }
 
 export function deactivate(): void {

@@ -54,4 +54,21 @@ describe('in Restricted Mode (workspace trust enforced, the workspace not truste
       sub.dispose();
     }
   });
+
+  it('shows the fork\'s git status in the Repository view, and refuses the git actions (they run the repository\'s hooks and config)', async () => {
+    const view = (await api()).ui.repository;
+    const [node] = await view.getChildren();
+    assert.ok(node.type === 'repo' && node.status, 'git status read in Restricted Mode');
+    assert.strictEqual(node.status.head.branch, 'main');
+    assert.deepStrictEqual(node.status.remotes.map((r) => [r.name, r.role]), [['upstream', 'upstream']]);
+    const started: string[] = [];
+    const sub = vscode.tasks.onDidStartTask((e) => started.push(e.execution.task.name));
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('dockerFork.repository.fetchUpstream', { repository: 'moby-fork' }), undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepStrictEqual(started, []);
+    } finally {
+      sub.dispose();
+    }
+  });
 });
