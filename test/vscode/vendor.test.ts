@@ -69,8 +69,29 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
     forkCommit = git(forkRepo, 'rev-parse', 'feature');
   });
 
-  after(async () => {
+  /** The sample as committed: no unsaved edit, vendor.conf as HEAD has it, no filter, the view showing it. */
+  async function sampleAsCommitted(): Promise<void> {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (!doc.isDirty || doc.uri.scheme !== 'file') continue;
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    git(workspaceRoot(), 'checkout', 'HEAD', '--', 'vendor.conf');
+    await vscode.commands.executeCommand('dockerFork.vendor.clearFilter');
+    const committed = fs.readFileSync(confPath(), 'utf8');
+    await until('the view to show vendor.conf as committed', async () => {
+      const nodes = await dependencyNodes();
+      const forked = nodes.filter((n) => n.dep.forked).map((n) => n.dep.module).sort();
+      return nodes.length === importPathsOf(committed).length && JSON.stringify(forked) === JSON.stringify(importPathsOf(committed, true).sort());
+    });
+  }
+
+  // Every test starts from the committed sample, so each one passes alone and in any order.
+  beforeEach(() => sampleAsCommitted());
+
+  after(async () => {
+    await sampleAsCommitted();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -137,7 +158,11 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
 
   it('"Use Fork…" from the quick fix edits exactly that line of the open, unsaved document', async () => {
     const doc = await vscode.workspace.openTextDocument(confPath());
-    assert.ok(doc.isDirty, 'the malformed line is still unsaved');
+    await vscode.window.showTextDocument(doc);
+    const unsaved = new vscode.WorkspaceEdit();
+    unsaved.insert(doc.uri, new vscode.Position(3, 0), 'github.com/broken/onefield\n');
+    assert.ok(await vscode.workspace.applyEdit(unsaved));
+    assert.ok(doc.isDirty, 'an unsaved edit elsewhere in the file');
     const before = doc.getText().split('\n');
     const line = lineOf(doc, 'github.com/gorilla/context');
     const action = (await codeActions(doc.uri, line)).find((a) => a.title === 'Use Fork of github.com/gorilla/context…');
@@ -156,12 +181,13 @@ describe('vendored dependencies in VS Code (view, diagnostics, hover, Use Fork, 
   });
 
   it('shows the saved fork first in the view, and resets entries from the upstream remote copy', async () => {
+    // Use Fork from the view, with no unsaved edit: it lands in the file.
+    const contextNode = (await dependencyNodes()).find((n) => n.dep.module === 'github.com/gorilla/context')!;
+    const forkedResult = await vscode.commands.executeCommand<VendorCommandResult>('dockerFork.vendor.useFork', contextNode, { repo: forkRepo, ref: 'feature' });
+    assert.deepStrictEqual(forkedResult.changedLines, [contextNode.dep.line]);
+    await until('the fork to be saved in vendor.conf', () => fs.readFileSync(confPath(), 'utf8').includes(`github.com/gorilla/context ${forkCommit} ${forkRepo}\n`));
     const doc = await vscode.workspace.openTextDocument(confPath());
-    const edit = new vscode.WorkspaceEdit();
-    edit.delete(doc.uri, new vscode.Range(3, 0, 4, 0));
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    assert.ok(await doc.save());
-    await until('the malformed-line diagnostic to go', () => vscode.languages.getDiagnostics(doc.uri).length === 0);
+    await vscode.window.showTextDocument(doc);
     const context = await until('the view to show the fork of github.com/gorilla/context', async () => (await dependencyNodes()).find((n) => n.dep.module === 'github.com/gorilla/context' && n.dep.forked));
     const nodes = await dependencyNodes();
     assert.ok(nodes.indexOf(context) < nodes.findIndex((n) => !n.dep.forked), 'the new fork is listed among the forked, first');
