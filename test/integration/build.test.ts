@@ -2,29 +2,17 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BuildRunner } from '../../src/core/build/buildRunner';
-import { BuildEvent, BuildResult } from '../../src/core/build/events';
+import { BuildEvent } from '../../src/core/build/events';
 import { LABEL_BUILD } from '../../src/core/build/executor';
 import { applyOverrides, BuildRecipe } from '../../src/core/build/recipe';
 import { detectRepository } from '../../src/core/repo/detect';
 import { listTargets } from '../../src/core/repo/targets';
 import { makeSampleWorkspace } from '../runners/workspace';
 import { run } from '../services/processes';
+import { runBuild } from './buildHelpers';
 import { currentRig } from './rigHooks';
 
-async function build(recipe: BuildRecipe, env: Record<string, string | undefined>, signal?: AbortSignal, onEvent?: (e: BuildEvent) => void) {
-  const events: BuildEvent[] = [];
-  const result: BuildResult = await new BuildRunner().run(recipe, {
-    listener: (e) => {
-      events.push(e);
-      onEvent?.(e);
-    },
-    signal,
-    engineEnv: { env, homeDir: os.homedir() },
-  });
-  const log = events.filter((e): e is Extract<BuildEvent, { type: 'log' }> => e.type === 'log').map((e) => e.text).join('');
-  return { result, events, log };
-}
+const build = (recipe: BuildRecipe, env: Record<string, string | undefined>, signal?: AbortSignal, onEvent?: (e: BuildEvent) => void) => runBuild(recipe, env, { signal, onEvent });
 
 async function labelledContainers(): Promise<number> {
   return (await currentRig().docker.client.listContainers({ all: true, filters: { label: [LABEL_BUILD] } })).length;

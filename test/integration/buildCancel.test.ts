@@ -6,28 +6,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { BuildRunner } from '../../src/core/build/buildRunner';
 import { ContainerExecutor } from '../../src/core/build/containerExecutor';
-import { BuildEvent, BuildResult } from '../../src/core/build/events';
 import { ExecutionContext, Executor, LABEL_BUILD, LABEL_OWNER, LABEL_REPO } from '../../src/core/build/executor';
 import { HostExecutor } from '../../src/core/build/hostExecutor';
-import { applyOverrides, BuildRecipe, ContainerRecipe } from '../../src/core/build/recipe';
+import { applyOverrides, ContainerRecipe } from '../../src/core/build/recipe';
 import { detectRepository } from '../../src/core/repo/detect';
 import { listTargets } from '../../src/core/repo/targets';
 import { makeSampleWorkspace } from '../runners/workspace';
+import { runBuild } from './buildHelpers';
 import { currentRig } from './rigHooks';
 
-async function build(recipe: BuildRecipe, env: Record<string, string | undefined>, options: { signal?: AbortSignal; onEvent?: (e: BuildEvent) => void; runner?: BuildRunner } = {}) {
-  const events: BuildEvent[] = [];
-  const result: BuildResult = await (options.runner ?? new BuildRunner()).run(recipe, {
-    listener: (e) => {
-      events.push(e);
-      options.onEvent?.(e);
-    },
-    signal: options.signal,
-    engineEnv: { env, homeDir: os.homedir() },
-  });
-  const log = events.filter((e): e is Extract<BuildEvent, { type: 'log' }> => e.type === 'log').map((e) => e.text).join('');
-  return { result, events, log };
-}
+const build = runBuild;
 
 /** Every container in the rig's engine, labelled or not (an image build's intermediate containers are not). */
 async function allContainers(): Promise<Docker.ContainerInfo[]> {

@@ -36,18 +36,25 @@ export function debianMirror(): string {
 }
 
 /**
- * A tarball of a Debian bookworm minbase root file system with make, made
- * once with debootstrap and cached: no image registry is reachable here.
+ * A tarball of a Debian bookworm minbase root file system with `packages`,
+ * made once with debootstrap and cached as `<name>.tar`: no image registry
+ * is reachable here. `name` carries a recipe version, bumped when the
+ * packages change, so an old tarball is never reused for a new recipe.
  */
-export async function ensureBaseImageTarball(debootstrap: string, log: (line: string) => void): Promise<string> {
-  const tarball = path.join(cacheDir(), `base-${BASE_IMAGE_RECIPE}.tar`);
+export async function ensureRootfsTarball(o: { name: string; packages: readonly string[]; what: string; timeoutMs: number; dropAptCache?: boolean }, debootstrap: string, log: (line: string) => void): Promise<string> {
+  const tarball = path.join(cacheDir(), `${o.name}.tar`);
   if (fs.existsSync(tarball)) return tarball;
-  const work = makeRigDir('debootstrap');
+  const work = makeRigDir(`debootstrap-${o.name.split('-')[0]}`);
   try {
     const rootfs = path.join(work, 'rootfs');
     const mirror = debianMirror();
-    log(`Making the base image root file system with debootstrap from ${mirror} (about a minute, once)...`);
-    await run(debootstrap, ['--variant=minbase', '--include=make', 'bookworm', rootfs, mirror], { timeoutMs: 15 * 60_000 });
+    log(`Making ${o.what} root file system with debootstrap from ${mirror} (about a minute, once)...`);
+    await run(debootstrap, ['--variant=minbase', `--include=${o.packages.join(',')}`, 'bookworm', rootfs, mirror], { timeoutMs: o.timeoutMs });
+    if (o.dropAptCache) {
+      // The downloaded .debs are of no use in the image.
+      fs.rmSync(path.join(rootfs, 'var/cache/apt/archives'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(rootfs, 'var/cache/apt/archives/partial'), { recursive: true });
+    }
     const partial = `${tarball}.partial-${process.pid}`;
     await run('tar', ['-C', rootfs, '-cf', partial, '.']);
     fs.renameSync(partial, tarball);
@@ -57,10 +64,20 @@ export async function ensureBaseImageTarball(debootstrap: string, log: (line: st
   return tarball;
 }
 
+/** The base image's root file system (minbase with make). */
+export function ensureBaseImageTarball(debootstrap: string, log: (line: string) => void): Promise<string> {
+  return ensureRootfsTarball({ name: `base-${BASE_IMAGE_RECIPE}`, packages: ['make'], what: 'the base image', timeoutMs: 15 * 60_000 }, debootstrap, log);
+}
+
 /** Imports the cached root file system as BASE_IMAGE, as `docker import` would. */
-export async function importBaseImage(docker: Docker, tarball: string): Promise<void> {
-  const [repo, tag] = BASE_IMAGE.split(':');
-  const stream = await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag });
+export function importBaseImage(docker: Docker, tarball: string): Promise<void> {
+  return importRootfs(docker, tarball, BASE_IMAGE);
+}
+
+/** `docker import` of a root file system tarball as `name`, with Dockerfile-style `changes` (ENV, WORKDIR). */
+export async function importRootfs(docker: Docker, tarball: string, name: string, changes: readonly string[] = []): Promise<void> {
+  const [repo, tag] = name.split(':');
+  const stream = await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag, ...(changes.length ? { changes } : {}) } as unknown as Record<string, string>);
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
       const failed = output?.find((o) => o.error);
