@@ -3,8 +3,6 @@ import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
-import { CliIo } from '../../src/cli/io';
 import {
   addForkToClone,
   checkoutRef,
@@ -19,6 +17,7 @@ import {
 } from '../../src/core/git';
 import { freePort } from '../services/processes';
 import { generateHistory, git, writeFiles } from '../services/gitHistory';
+import { runCli } from './cliHelpers';
 import { currentRig } from './rigHooks';
 
 /** Expects `p` to reject with a GitOperationError of `kind` whose message matches `message`. */
@@ -48,13 +47,7 @@ function gitProcessesIn(dir: string): string[] {
   return found;
 }
 
-async function cli(argv: string[], cwd: string, signal?: AbortSignal, onOut?: (text: string) => void) {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => ((out += t), onOut?.(t)), err: (t) => (err += t), cwd };
-  const code = await main(argv, io, signal);
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('clone a Docker repository as a fork (git daemon on loopback)', function () {
   this.timeout(120_000);

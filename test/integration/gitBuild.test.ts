@@ -3,8 +3,6 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
-import { CliIo } from '../../src/cli/io';
 import { BuildEvent } from '../../src/core/build/events';
 import { LABEL_BUILD, LABEL_REPO } from '../../src/core/build/executor';
 import { buildFromGit, GitBuildOptions, GitBuildResult } from '../../src/core/build/gitSourceBuild';
@@ -12,6 +10,7 @@ import { GitOperationError } from '../../src/core/git/errors';
 import { freePort } from '../services/processes';
 import { generateHistory, git, writeFiles } from '../services/gitHistory';
 import { FIXTURE_FORK } from '../runners/workspace';
+import { runCli } from './cliHelpers';
 import { currentRig } from './rigHooks';
 
 async function buildContainers(): Promise<string[]> {
@@ -28,13 +27,7 @@ function entries(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
-async function cli(argv: string[], cwd: string, signal?: AbortSignal, onOut?: (text: string) => void) {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => ((out += t), onOut?.(t)), err: (t) => (err += t), cwd };
-  const code = await main(argv, io, signal);
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('building a Git ref without cloning it (git daemon on loopback, private engine)', function () {
   this.timeout(240_000);

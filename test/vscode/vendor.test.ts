@@ -8,20 +8,12 @@ import type { DockerForkApi } from '../../src/extension';
 import type { VendorCommandResult } from '../../src/vendor/vendorCommands';
 import type { VendorNode } from '../../src/vendor/vendorView';
 import { SAMPLE_FORKED_LINE } from '../runners/workspace';
+import { until } from './helpers';
 
 function api(): DockerForkApi {
   return vscode.extensions.getExtension<DockerForkApi>('docker-fork-workbench.docker-fork-workbench')!.exports;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type DependencyNode = Extract<VendorNode, { type: 'dependency' }>;
 
