@@ -43,7 +43,7 @@ export interface EngineTls {
  * dockerd's own pid, which only the process itself knows: unshare and sh
  * exec, so it is `$$`.
  */
-const NAMESPACE_ENTRY = [
+export const NAMESPACE_ENTRY = [
   'mount="$1"; ip="$2"; shift 2',
   '"$mount" -t tmpfs -o mode=0755,nosuid,nodev dfw-engine-run /run || exit 1',
   '"$ip" link set lo up || exit 1',

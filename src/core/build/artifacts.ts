@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Artifact } from './events';
 import { BuildSetupError } from './executor';
 
-async function sha256(file: string): Promise<string> {
+export async function fileSha256(file: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');
@@ -148,7 +148,7 @@ export async function collectArtifacts(repoRoot: string, artifactPaths: readonly
   const stats = await Promise.all(files.map((f) => fs.stat(f)));
   const executables = files.filter((_, i) => (stats[i].mode & 0o111) !== 0);
   // Hashing and version reading overlap: on a real dockerd each takes a noticeable part of a second.
-  const [hashes, versions] = await Promise.all([Promise.all(files.map(sha256)), readVersions && executables.length ? readVersions(executables, signal) : new Map<string, string>()]);
+  const [hashes, versions] = await Promise.all([Promise.all(files.map(fileSha256)), readVersions && executables.length ? readVersions(executables, signal) : new Map<string, string>()]);
   return files.map((file, i) => ({
     path: file,
     relativePath: path.relative(repoRoot, file).split(path.sep).join('/'),

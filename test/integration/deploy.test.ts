@@ -1,0 +1,151 @@
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { deployFilesFrom, DeployFileSet } from '../../src/core/deploy/deployFiles';
+import { DeployRecords } from '../../src/core/deploy/deployRecords';
+import { DeployContext, deployToMachine, deployToMachines, DeployStep, rollbackMachine } from '../../src/core/deploy/deployRunner';
+import type { Machine } from '../../src/core/machines/machine';
+import { PinnedHostKeys } from '../../src/core/ssh/hostKeys';
+import { DeployTarget, startDeployTarget } from '../services/deployTarget';
+import { findBinary } from '../services/preflight';
+import { makeRigDir, removeRigDir } from '../services/tempRoot';
+
+const DEBIAN_DOCKERD = findBinary('dockerd')!;
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Every file below `dir` with its sha256 (symlinks as their target text): "the host as it was". */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isSymbolicLink()) out[path.relative(dir, p)] = `-> ${fs.readlinkSync(p)}`;
+      else out[path.relative(dir, p)] = `${sha256(p)} ${(fs.statSync(p).mode & 0o777).toString(8)}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The sha256 of the program a pid runs (what really runs, not what the file says now). */
+function runningSha(pid: number): string {
+  return sha256(`/proc/${pid}/exe`);
+}
+
+describe('deploy to SSH machines (real sshd, real dockerd on the target)', function () {
+  this.timeout(240_000);
+  let root: string;
+  let targets: DeployTarget[] = [];
+  let artifacts: string;
+  let fileSet: DeployFileSet;
+  let originalSha: string;
+
+  const machineFor = (t: DeployTarget, name = t.name): Machine => ({
+    name,
+    source: 'docker-machine',
+    driver: 'generic',
+    ssh: { host: '127.0.0.1', port: t.ssh.port, user: t.ssh.user, identityFile: t.ssh.identityFile, hostKeys: 'pinned' },
+    daemonHost: t.daemonHost,
+    origin: 'test',
+  });
+
+  function context(extra: Partial<DeployContext> = {}): DeployContext & { steps: string[]; pinned: string[] } {
+    const steps: string[] = [];
+    const pinned: string[] = [];
+    return {
+      pinnedHostKeys: new PinnedHostKeys(path.join(root, 'state', 'known_hosts')),
+      confirmHostKey: async (r) => (pinned.push(`${r.machine} ${r.keys.map((k) => k.fingerprint).join(',')}`), true),
+      records: new DeployRecords(path.join(root, 'state', 'deploys.json')),
+      listener: { step: (m, s: DeployStep, state, detail) => steps.push(`${m} ${s} ${state}${detail ? `: ${detail}` : ''}`) },
+      steps,
+      pinned,
+      ...extra,
+    };
+  }
+
+  const optionsFor = (t: DeployTarget) => ({ dest: t.binDir, restart: t.restartCommand, daemonHost: t.daemonHost, remoteStateDir: t.stateDir, verifyTimeoutSec: 20 });
+
+  before(async function () {
+    root = makeRigDir('deploy');
+    targets = await Promise.all(['alpha', 'beta', 'gamma'].map((n) => startDeployTarget(root, n)));
+    // Each target runs Debian's dockerd from its bin/ before any deploy.
+    for (const t of targets) {
+      fs.copyFileSync(DEBIAN_DOCKERD, path.join(t.binDir, 'dockerd'));
+      fs.chmodSync(path.join(t.binDir, 'dockerd'), 0o755);
+    }
+    await Promise.all(targets.map((t) => t.startDaemon()));
+    originalSha = sha256(DEBIAN_DOCKERD);
+    // The artifact: Debian's dockerd with bytes appended (still runs, same
+    // commit, another sha256), in moby's bundle layout: dockerd-dev and a
+    // dockerd link to it.
+    artifacts = path.join(root, 'bundles', 'binary-daemon');
+    fs.mkdirSync(artifacts, { recursive: true });
+    fs.writeFileSync(path.join(artifacts, 'dockerd-dev'), Buffer.concat([fs.readFileSync(DEBIAN_DOCKERD), Buffer.from('\0dfw-test-build\n')]), { mode: 0o755 });
+    fs.symlinkSync('dockerd-dev', path.join(artifacts, 'dockerd'));
+    fs.writeFileSync(path.join(artifacts, 'dockerd-dev.sha256'), 'not a binary\n');
+    fileSet = await deployFilesFrom([path.join(root, 'bundles')]);
+  });
+
+  after(async function () {
+    await Promise.allSettled(targets.map((t) => t.stop()));
+    await fileSet?.dispose();
+    if (root) removeRigDir(root);
+  });
+
+  it('takes moby\'s bundle as dockerd (the link\'s name), with the version line and sha256 of dockerd-dev', function () {
+    assert.deepStrictEqual(fileSet.files.map((f) => f.name), ['dockerd']);
+    const [f] = fileSet.files;
+    assert.strictEqual(f.sha256, sha256(path.join(artifacts, 'dockerd-dev')));
+    assert.match(f.version ?? '', /build 5d6db84/);
+  });
+
+  it('deploys, restarts and verifies: the daemon runs the new binary, and a second deploy is up to date', async function () {
+    const [t] = targets;
+    const before = t.daemonPid()!;
+    assert.strictEqual(runningSha(before), originalSha);
+    const ctx = context();
+    const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), ctx);
+    assert.ok(r.ok, `${r.error}\n${ctx.steps.join('\n')}`);
+    assert.match(ctx.pinned.join(), /^alpha SHA256:/, 'the host key was shown and pinned on first use');
+    assert.deepStrictEqual(ctx.steps.filter((s) => / done/.test(s)).map((s) => s.split(' ')[1]), ['connect', 'probe', 'plan', 'upload', 'install', 'restart', 'verify']);
+    const after = t.daemonPid()!;
+    assert.notStrictEqual(after, before, 'the daemon was restarted');
+    assert.strictEqual(runningSha(after), fileSet.files[0].sha256, 'the running daemon is the deployed binary');
+    assert.strictEqual(r.daemon?.commit, '5d6db84');
+    // The previous binary is kept as a timestamped backup.
+    const backups = fs.readdirSync(path.join(t.stateDir, 'backups'));
+    assert.strictEqual(backups.length, 1);
+    assert.strictEqual(sha256(path.join(t.stateDir, 'backups', backups[0], 'files', 'dockerd')), originalSha);
+    assert.deepStrictEqual(fs.readdirSync(t.binDir), ['dockerd'], 'no temp file left beside it');
+    const record = await ctx.records.get('alpha');
+    assert.strictEqual(record?.dest, t.binDir);
+    assert.strictEqual(record?.restart, t.restartCommand);
+
+    const again = context();
+    const r2 = await deployToMachine(machineFor(t), fileSet, optionsFor(t), again);
+    assert.ok(r2.ok && r2.upToDate, r2.error);
+    assert.strictEqual(r2.bytesSent, 0);
+    assert.strictEqual(t.daemonPid(), after, 'an up-to-date machine is not restarted');
+    assert.deepStrictEqual(again.pinned, [], 'the pinned key is used, not asked again');
+  });
+
+  it('rollback puts the host back exactly as before the deploy, and the old daemon runs again', async function () {
+    const [, t] = targets;
+    const hostBefore = tree(t.binDir);
+    const ctx = context();
+    const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), ctx);
+    assert.ok(r.ok, r.error);
+    assert.notDeepStrictEqual(tree(t.binDir), hostBefore);
+    const rb = await rollbackMachine(machineFor(t), context(), t.stateDir);
+    assert.ok(rb.ok, rb.error);
+    assert.deepStrictEqual(tree(t.binDir), hostBefore);
+    assert.strictEqual(runningSha(t.daemonPid()!), originalSha);
+    assert.deepStrictEqual(fs.readdirSync(path.join(t.stateDir, 'backups')), [], 'the backup it restored is gone');
+    assert.strictEqual((await context().records.get('beta'))?.state, 'rolled-back');
+  });
+});
