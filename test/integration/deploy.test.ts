@@ -10,6 +10,7 @@ import { PinnedHostKeys } from '../../src/core/ssh/hostKeys';
 import { DeployTarget, startDeployTarget } from '../services/deployTarget';
 import { findBinary } from '../services/preflight';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
+import { execFileSync } from 'child_process';
 
 const DEBIAN_DOCKERD = findBinary('dockerd')!;
 
@@ -72,7 +73,11 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
 
   before(async function () {
     root = makeRigDir('deploy');
-    targets = await Promise.all(['alpha', 'beta', 'gamma'].map((n) => startDeployTarget(root, n)));
+    targets = await Promise.all([
+      ...['alpha', 'beta', 'gamma'].map((n) => startDeployTarget(root, n)),
+      // Quoting: a destination with spaces, quotes, $(), a backquote and a newline.
+      startDeployTarget(root, 'delta', { binDir: path.join(root, 'delta', `bin dir 'q' "dq" $(touch ${root}/pwned) \`touch ${root}/pwned2\`\nnext line`) }),
+    ]);
     // Each target runs Debian's dockerd from its bin/ before any deploy.
     for (const t of targets) {
       fs.copyFileSync(DEBIAN_DOCKERD, path.join(t.binDir, 'dockerd'));
@@ -147,5 +152,113 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     assert.strictEqual(runningSha(t.daemonPid()!), originalSha);
     assert.deepStrictEqual(fs.readdirSync(path.join(t.stateDir, 'backups')), [], 'the backup it restored is gone');
     assert.strictEqual((await context().records.get('beta'))?.state, 'rolled-back');
+  });
+
+  /** A dockerd stand-in script for faults: `--version` answers as given, anything else as `body` says. */
+  function scriptArtifact(dir: string, version: string, body: string): Promise<DeployFileSet> {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dockerd'), `#!/bin/sh\nif [ "$1" = --version ]; then echo '${version}'; exit 0; fi\n${body}\n`, { mode: 0o755 });
+    return deployFilesFrom([path.join(dir, 'dockerd')]);
+  }
+
+  it('a daemon that comes back with another commit is rolled back automatically, and the message says so', async function () {
+    const [, , t] = targets;
+    const hostBefore = tree(t.binDir);
+    const pidBefore = t.daemonPid()!;
+    const wrong = await scriptArtifact(path.join(root, 'wrong-commit'), 'Docker version 99.0.0-fork, build deadbeef12', `exec ${DEBIAN_DOCKERD} "$@"`);
+    const ctx = context();
+    const r = await deployToMachine(machineFor(t), wrong, optionsFor(t), ctx);
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'verify');
+    assert.strictEqual(r.rolledBack, true, r.error);
+    assert.match(r.error!, /commit 5d6db84 .*not deadbeef12/);
+    assert.match(r.error!, /Rolled back/);
+    assert.deepStrictEqual(tree(t.binDir), hostBefore);
+    assert.notStrictEqual(t.daemonPid(), pidBefore);
+    assert.strictEqual(runningSha(t.daemonPid()!), originalSha, 'the old dockerd runs again');
+    assert.ok(ctx.steps.some((s) => /rollback done/.test(s)), ctx.steps.join('\n'));
+  });
+
+  it('a daemon that fails to start is rolled back automatically', async function () {
+    const [, , t] = targets;
+    const hostBefore = tree(t.binDir);
+    const broken = await scriptArtifact(path.join(root, 'broken'), 'Docker version 99.0.0-fork, build 0123456789', 'echo "failed to start daemon: test build that never starts" >&2; exit 1');
+    const r = await deployToMachine(machineFor(t), broken, { ...optionsFor(t), verifyTimeoutSec: 6 }, context());
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'verify');
+    assert.strictEqual(r.rolledBack, true, r.error);
+    assert.match(r.error!, /did not answer .* within 6 s/);
+    assert.deepStrictEqual(tree(t.binDir), hostBefore);
+    assert.strictEqual(runningSha(t.daemonPid()!), originalSha);
+  });
+
+  it('a connection cut mid-upload leaves the old binary and the running daemon as they were; the next deploy clears the temp file', async function () {
+    const [, , t] = targets;
+    const hostBefore = tree(t.binDir);
+    const pidBefore = t.daemonPid()!;
+    let cut = false;
+    const ctx = context({
+      listener: {
+        bytes: (_m, _f, sent) => {
+          if (cut || sent < 4 * 1024 * 1024) return;
+          cut = true;
+          // Kill sshd's processes for this connection (the children of the listening sshd).
+          for (const pid of execFileSync('pgrep', ['-P', String(t.ssh.daemon.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+        },
+      },
+    });
+    const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), ctx);
+    assert.ok(cut, 'the upload reached 4 MiB');
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'upload');
+    assert.match(r.error!, /gamma: upload of dockerd failed/);
+    assert.strictEqual(sha256(path.join(t.binDir, 'dockerd')), hostBefore.dockerd.split(' ')[0], 'the old binary is intact');
+    assert.strictEqual(t.daemonPid(), pidBefore, 'the daemon was not touched');
+    const r2 = await deployToMachine(machineFor(t), fileSet, optionsFor(t), context());
+    assert.ok(r2.ok, r2.error);
+    assert.deepStrictEqual(fs.readdirSync(t.binDir), ['dockerd'], 'the temp file of the cut upload is gone');
+    assert.ok((await rollbackMachine(machineFor(t), context(), t.stateDir)).ok);
+  });
+
+  it('refuses a host whose key changed since it was pinned, naming the machine, and changes nothing', async function () {
+    const [t] = targets;
+    const keys = path.join(root, 'changed', 'known_hosts');
+    fs.mkdirSync(path.dirname(keys), { recursive: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(root, 'changed', 'other')]);
+    const other = fs.readFileSync(path.join(root, 'changed', 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    fs.writeFileSync(keys, `[127.0.0.1]:${t.ssh.port} ${other}\n`);
+    const hostBefore = tree(t.binDir);
+    const ctx = context({ pinnedHostKeys: new PinnedHostKeys(keys) });
+    const r = await deployToMachine(machineFor(t), fileSet, { ...optionsFor(t), force: true }, ctx);
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'connect');
+    assert.match(r.error!, /^alpha: connect failed: .*(REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed)/s);
+    assert.match(r.error!, /differs from the one on record/);
+    assert.deepStrictEqual(ctx.pinned, [], 'a changed key is never offered for pinning');
+    assert.deepStrictEqual(tree(t.binDir), hostBefore);
+  });
+
+  it('deploys to several machines at once: one unreachable machine fails alone, the others succeed', async function () {
+    const [a, b] = targets;
+    const dead: Machine = { ...machineFor(a, 'dead'), ssh: { ...machineFor(a).ssh, port: 1 } };
+    const ctx = context();
+    const perMachine = await deployToMachines([machineFor(a), dead, machineFor(b)], fileSet, (m) => optionsFor(m.name === 'beta' ? b : a), ctx);
+    assert.deepStrictEqual(perMachine.map((r) => [r.machine, r.ok]), [['alpha', true], ['dead', false], ['beta', true]]);
+    assert.strictEqual(perMachine[1].failedStep, 'connect');
+    assert.match(perMachine[1].error!, /^dead: /);
+    assert.ok((await rollbackMachine(machineFor(b), context(), b.stateDir)).ok);
+  });
+
+  it('quotes every path for the remote shell: a destination with quotes, $(), backquotes and a newline works and runs nothing', async function () {
+    const t = targets[3];
+    const hostBefore = tree(t.binDir);
+    const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), context());
+    assert.ok(r.ok, r.error);
+    assert.strictEqual(sha256(path.join(t.binDir, 'dockerd')), fileSet.files[0].sha256);
+    assert.strictEqual(runningSha(t.daemonPid()!), fileSet.files[0].sha256);
+    const rb = await rollbackMachine(machineFor(t), context(), t.stateDir);
+    assert.ok(rb.ok, rb.error);
+    assert.deepStrictEqual(tree(t.binDir), hostBefore);
+    assert.ok(!fs.existsSync(path.join(root, 'pwned')) && !fs.existsSync(path.join(root, 'pwned2')), 'no command substitution ran');
   });
 });

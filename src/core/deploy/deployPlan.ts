@@ -255,7 +255,9 @@ export function parseHostFiles(output: string, names: readonly string[]): HostFi
 
 /** Streams stdin into the temp file beside the destination (same file system: the rename is atomic). */
 export function uploadCommand(plan: DeployPlan, file: PlannedFile): string {
-  return remoteShCommand(shellScript([['mkdir', '-p', plan.dest], { raw: `cat > ${shellQuote(file.tempPath)}` }]), plan.sudo);
+  // A connection cut during an earlier upload may have left its temp file: clear those first.
+  const stale = `${shellQuote(`${plan.dest}/.${file.name}.dfw-`)}*`;
+  return remoteShCommand(shellScript([['mkdir', '-p', plan.dest], { raw: `rm -f -- ${stale}` }, { raw: `cat > ${shellQuote(file.tempPath)}` }]), plan.sudo);
 }
 
 /** Removes temp files of this deploy (after a failed or cancelled upload). */

@@ -290,6 +290,6 @@ function recordOf(machine: string, p: DeployPlan, options: DeployOptions, fileSe
 }
 
 /** Several machines at once: each on its own, one failure never stops the others. */
-export async function deployToMachines(machines: readonly Machine[], fileSet: DeployFileSet, options: DeployOptions, ctx: DeployContext): Promise<DeployResult[]> {
-  return Promise.all(machines.map((m) => deployToMachine(m, fileSet, options, ctx)));
+export async function deployToMachines(machines: readonly Machine[], fileSet: DeployFileSet, options: DeployOptions | ((machine: Machine) => DeployOptions), ctx: DeployContext): Promise<DeployResult[]> {
+  return Promise.all(machines.map((m) => deployToMachine(m, fileSet, typeof options === 'function' ? options(m) : options, ctx)));
 }
