@@ -76,6 +76,8 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     targets = await Promise.all([
       ...['alpha', 'beta', 'gamma'].map((n) => startDeployTarget(root, n)),
       // Quoting: a destination with spaces, quotes, $(), a backquote and a newline.
+      // A host with read-only /usr as CoreOS has: drop-in mode, systemd through a test stand-in.
+      startDeployTarget(root, 'epsilon', { binDir: path.join(root, 'epsilon', 'host', 'usr', 'bin'), systemdStandIn: true }),
       startDeployTarget(root, 'delta', { binDir: path.join(root, 'delta', `bin dir 'q' "dq" $(touch ${root}/pwned) \`touch ${root}/pwned2\`\nnext line`) }),
     ]);
     // Each target runs Debian's dockerd from its bin/ before any deploy.
@@ -250,7 +252,7 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
   });
 
   it('quotes every path for the remote shell: a destination with quotes, $(), backquotes and a newline works and runs nothing', async function () {
-    const t = targets[3];
+    const t = targets.find((x) => x.name === 'delta')!;
     const hostBefore = tree(t.binDir);
     const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), context());
     assert.ok(r.ok, r.error);
@@ -260,5 +262,37 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     assert.ok(rb.ok, rb.error);
     assert.deepStrictEqual(tree(t.binDir), hostBefore);
     assert.ok(!fs.existsSync(path.join(root, 'pwned')) && !fs.existsSync(path.join(root, 'pwned2')), 'no command substitution ran');
+  });
+
+  it('drop-in mode: binaries in /opt/bin, a drop-in after docker-machine\'s 10-machine.conf keeping its TLS flags; rollback removes both', async function () {
+    const t = targets.find((x) => x.name === 'epsilon')!;
+    const host = t.root;
+    const etcBefore = tree(path.join(host, 'etc'));
+    const usrBefore = tree(path.join(host, 'usr'));
+    const optBin = path.join(host, 'opt', 'bin');
+    const dropInDir = path.join(host, 'etc/systemd/system/docker.service.d');
+    const ctx = context();
+    // No restart command: the systemd path (daemon-reload, restart with a timeout) through the stand-in.
+    const r = await deployToMachine(machineFor(t), fileSet, { mode: 'dropin', dest: optBin, dropInDir, daemonHost: t.daemonHost, remoteStateDir: t.stateDir, verifyTimeoutSec: 20 }, ctx);
+    assert.ok(r.ok, `${r.error}\n${ctx.steps.join('\n')}`);
+    assert.deepStrictEqual(tree(path.join(host, 'usr')), usrBefore, '/usr is not written in drop-in mode');
+    assert.strictEqual(sha256(path.join(optBin, 'dockerd')), fileSet.files[0].sha256);
+    assert.deepStrictEqual(fs.readdirSync(dropInDir).sort(), ['10-machine.conf', '99-dockerfork.conf']);
+    const dropIn = fs.readFileSync(path.join(dropInDir, '99-dockerfork.conf'), 'utf8');
+    const execs = dropIn.split('\n').filter((l) => l.startsWith('ExecStart='));
+    assert.deepStrictEqual(execs, [
+      'ExecStart=',
+      `ExecStart=${optBin}/dockerd -H tcp://0.0.0.0:2376 -H unix:///var/run/docker.sock --storage-driver overlay2 --tlsverify --tlscacert /etc/docker/ca.pem --tlscert /etc/docker/server.pem --tlskey /etc/docker/server-key.pem --label provider=generic`,
+    ]);
+    assert.match(dropIn, new RegExp(`^Environment="PATH=${optBin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`, 'm'));
+    const calls = fs.readFileSync(path.join(host, 'systemctl.log'), 'utf8').split('\n').filter(Boolean);
+    assert.deepStrictEqual(calls, ['cat docker.service', 'daemon-reload', 'restart docker.service']);
+    assert.strictEqual(runningSha(t.daemonPid()!), fileSet.files[0].sha256, 'systemd (the stand-in) started the dockerd the drop-in names');
+
+    const rb = await rollbackMachine(machineFor(t), context(), t.stateDir);
+    assert.ok(rb.ok, rb.error);
+    assert.deepStrictEqual(tree(path.join(host, 'etc')), etcBefore, 'the drop-in is gone, 10-machine.conf untouched');
+    assert.deepStrictEqual(fs.readdirSync(optBin), [], 'what the deploy added is removed');
+    assert.strictEqual(runningSha(t.daemonPid()!), originalSha, 'the unit\'s own dockerd runs again');
   });
 });
