@@ -4,7 +4,7 @@
 import * as path from 'path/posix';
 import { remoteShCommand, ScriptLine, shellCommand, shellQuote, shellScript } from '../util/remoteShell';
 import { commitOfVersion, DeployFile } from './deployFiles';
-import { dropInName, effectiveExecStart, renderDropIn, splitExecStart, UnitFile } from './systemdUnit';
+import { dropInName, effectiveExecStart, OUR_DROP_IN, renderDropIn, splitExecStart, UnitFile } from './systemdUnit';
 
 export type DeployMode = 'replace' | 'dropin';
 
@@ -160,9 +160,8 @@ export function planDeploy(input: PlanInput): DeployPlan {
     const dropInDir = options.dropInDir ?? DEFAULTS.dropInDir;
     // Our own drop-in from an earlier deploy does not count as a flag source:
     // the flags come from what the unit runs without it.
-    const ours = /(^|-)99-dockerfork\.conf$|-zz-dockerfork\.conf$/;
-    const withoutOurs = basics.unitFiles.filter((f) => !ours.test(path.basename(f.path)));
-    const name = dropInName(hostFiles.dropIns.filter((n) => !ours.test(n)));
+    const withoutOurs = basics.unitFiles.filter((f) => !OUR_DROP_IN.test(path.basename(f.path)));
+    const name = dropInName(hostFiles.dropIns.filter((n) => !OUR_DROP_IN.test(n)));
     const dropInPath = `${dropInDir}/${name}`;
     dropIn = { path: dropInPath, content: renderDropIn(withoutOurs, dest, input.machine, input.now.toISOString()), existed: hostFiles.dropIns.includes(name) };
   }

@@ -94,10 +94,14 @@ export function splitExecStart(value: string): ExecLine {
 }
 
 /** The drop-in file name: after every drop-in there is (systemd applies them in name order). */
+/** Our drop-in, under either of the names dropInName gives. */
+export const OUR_DROP_IN = /^99-dockerfork\.conf$|~dockerfork\.conf$/;
+
 export function dropInName(existing: readonly string[]): string {
   const ours = '99-dockerfork.conf';
   const others = existing.filter((n) => n !== ours && n.endsWith('.conf'));
-  return others.every((n) => n < ours) ? ours : `${others.sort().at(-1)!.replace(/\.conf$/, '')}-zz-dockerfork.conf`;
+  // '~' sorts after letters, digits, '-' and '.', as systemd's byte order has it.
+  return others.every((n) => n < ours) ? ours : `${others.sort().at(-1)!.replace(/\.conf$/, '')}~dockerfork.conf`;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
