@@ -7,6 +7,12 @@ export interface Settings {
   readonly repository: { readonly searchDepth: number };
   /** Environment for engine connections and builds; empty until the workspace is trusted. */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Raw `dockerFork.machines.sshHosts` entries, checked one by one by
+   * core/machines/sshHosts.ts (as the CLI's are); empty until the workspace
+   * is trusted, since they choose where deploys connect.
+   */
+  readonly machines: { readonly sshHosts: readonly unknown[] };
 }
 
 export const SETTINGS_SECTION = 'dockerFork';
@@ -15,9 +21,11 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const depth = c.get<number>('repository.searchDepth', 1);
   const env = vscode.workspace.isTrusted ? c.get<Record<string, unknown>>('environment', {}) : {};
+  const sshHosts = vscode.workspace.isTrusted ? c.get<unknown>('machines.sshHosts', []) : [];
   return {
     repository: { searchDepth: Number.isInteger(depth) ? Math.min(3, Math.max(0, depth)) : 1 },
     environment: Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    machines: { sshHosts: Array.isArray(sshHosts) ? sshHosts : [] },
   };
 }
 

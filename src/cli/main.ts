@@ -4,6 +4,7 @@ import { CLONE_SUMMARY, CLONE_USAGE, cloneCommand } from './cloneCommand';
 import { BUILD_SUMMARY, BUILD_USAGE, buildCommand } from './buildCommand';
 import { CACHE_SUMMARY, CACHE_USAGE, cacheCommand } from './cacheCommand';
 import { DETECT_SUMMARY, DETECT_USAGE, detectCommand } from './detectCommand';
+import { MACHINES_SUMMARY, MACHINES_USAGE, machinesCommand } from './machinesCommand';
 import { REPO_SUMMARY, REPO_USAGE, repoCommand } from './repoCommand';
 import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { VENDOR_SUMMARY, VENDOR_USAGE, vendorCommand } from './vendorCommand';
@@ -29,6 +30,8 @@ ${indent(VENDOR_SUMMARY)}
 ${indent(CLONE_SUMMARY)}
   ${REPO_USAGE}
 ${indent(REPO_SUMMARY)}
+  ${MACHINES_USAGE}
+${indent(MACHINES_SUMMARY)}
 
 Options:
   -h, --help     Show this help (after a command: that command's).
@@ -66,6 +69,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await cloneCommand(rest, io, signal);
       case 'repo':
         return await repoCommand(rest, io);
+      case 'machines':
+        return await machinesCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -43,13 +43,23 @@ export interface Machine {
   readonly engine?: MachineEngine;
   /**
    * Where the daemon answers as seen on the machine itself, for verifying a
-   * deploy: `unix:///var/run/docker.sock` unless the source knows better
-   * (docker-machine: its own TLS endpoint, `tcp://localhost:2376`, with the
-   * certificates it installed under /etc/docker).
+   * deploy: `unix:///var/run/docker.sock` unless the source knows better.
+   * docker-machine machines use the socket too: every docker-machine
+   * provisioner starts the daemon with `-H unix:///var/run/docker.sock`
+   * beside its TLS port, and the machine holds only the server's certificates
+   * under /etc/docker, not a client certificate that `tcp://localhost:2376`
+   * with `--tlsverify` would demand (`engine` is that TLS endpoint as the
+   * workstation reaches it).
    */
   readonly daemonHost?: string;
   /** The file or setting this machine was read from, for messages. */
   readonly origin: string;
+  /**
+   * What will probably stop a deploy although the machine could be read,
+   * each a sentence naming the file or field (a key file that is missing or
+   * too open, a store that was moved): shown before anything connects.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** A machine that could not be read: shown beside the good ones, never hiding them. */

@@ -82,7 +82,7 @@ function lineAt(text: string, offset: number): number {
  * parses is used), and reports every problem with its line instead of
  * throwing, so the editor and the CLI read the same values and say the same.
  */
-export function parseBuildSettings(text: string, file: string): BuildSettings {
+function parseSettingsTree(text: string, file: string): { root?: Node; problems: SettingsProblem[] } {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, allowEmptyContent: true, disallowComments: false });
   const problems: SettingsProblem[] = errors.map((e) => ({
@@ -90,8 +90,14 @@ export function parseBuildSettings(text: string, file: string): BuildSettings {
     line: lineAt(text, e.offset),
     message: `${SYNTAX_MESSAGES[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error)} (VS Code reads the rest of the file; so does the CLI)`,
   }));
+  if (!root) return { problems };
+  if (root.type !== 'object') return { problems: [...problems, { file, line: lineAt(text, root.offset), message: 'settings must be a JSON object ({ ... })' }] };
+  return { root, problems };
+}
+
+export function parseBuildSettings(text: string, file: string): BuildSettings {
+  const { root, problems } = parseSettingsTree(text, file);
   if (!root) return { file, targets: [], problems };
-  if (root.type !== 'object') return { file, targets: [], problems: [...problems, { file, line: lineAt(text, root.offset), message: 'settings must be a JSON object ({ ... })' }] };
   const node = (key: string): Node | undefined => findNodeAtLocation(root, [key]);
   const wrong = (n: Node, message: string) => problems.push({ file, line: lineAt(text, n.offset), message });
 
@@ -127,16 +133,48 @@ export function parseBuildSettings(text: string, file: string): BuildSettings {
   return { file, targets, targetLines, privileged, image, builder, problems };
 }
 
+/** The settings file's text; undefined with no problem when there is none. */
+async function readSettingsText(file: string): Promise<{ text?: string; problems: SettingsProblem[] }> {
+  try {
+    return { text: await fs.readFile(file, 'utf8'), problems: [] };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problems: [] };
+    return { problems: [{ file, message: `cannot be read: ${(e as Error).message}` }] };
+  }
+}
+
 /** Reads a repository's build settings (see buildSettingsFile); a missing file is no settings. */
 export async function readWorkspaceBuildSettings(repoRoot: string): Promise<BuildSettings> {
   const file = buildSettingsFile(repoRoot);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { file, targets: [], problems: [] };
-    return { file, targets: [], problems: [{ file, message: `cannot be read: ${(e as Error).message}` }] };
+  const { text, problems } = await readSettingsText(file);
+  return text === undefined ? { file, targets: [], problems } : parseBuildSettings(text, file);
+}
+
+/** The machine settings the CLI reads from a folder's `.vscode/settings.json` (the editor reads them through src/settings.ts). */
+export interface MachineSettings {
+  readonly file?: string;
+  /** Raw entries of `dockerFork.machines.sshHosts`; each is checked on its own (core/machines/sshHosts.ts). */
+  readonly sshHosts: readonly unknown[];
+  /** 1-based line of each entry of `sshHosts`, where known. */
+  readonly sshHostLines?: readonly (number | undefined)[];
+  readonly problems: readonly SettingsProblem[];
+}
+
+export function parseMachineSettings(text: string, file: string): MachineSettings {
+  const { root, problems } = parseSettingsTree(text, file);
+  if (!root) return { file, sshHosts: [], problems };
+  const hostsNode = findNodeAtLocation(root, ['dockerFork.machines.sshHosts']);
+  if (!hostsNode || hostsNode.type === 'null') return { file, sshHosts: [], problems };
+  if (hostsNode.type !== 'array') {
+    return { file, sshHosts: [], problems: [...problems, { file, line: lineAt(text, hostsNode.offset), message: 'dockerFork.machines.sshHosts must be an array of "user@host:port" strings, ssh_config aliases or { "name", "host", ... } objects' }] };
   }
-  return parseBuildSettings(text, file);
+  return { file, sshHosts: getNodeValue(hostsNode) as unknown[], sshHostLines: (hostsNode.children ?? []).map((c) => lineAt(text, c.offset)), problems };
+}
+
+/** Reads `dockerFork.machines.*` from `folder/.vscode/settings.json`; a missing file is no settings. */
+export async function readWorkspaceMachineSettings(folder: string): Promise<MachineSettings> {
+  const file = buildSettingsFile(folder);
+  const { text, problems } = await readSettingsText(file);
+  return text === undefined ? { file, sshHosts: [], problems } : parseMachineSettings(text, file);
 }
