@@ -9,6 +9,7 @@ import { REPO_SUMMARY, REPO_USAGE, repoCommand } from './repoCommand';
 import { TARGETS_SUMMARY, TARGETS_USAGE, targetsCommand } from './targetsCommand';
 import { VENDOR_SUMMARY, VENDOR_USAGE, vendorCommand } from './vendorCommand';
 import { CliIo, processIo, UsageError } from './io';
+import { DEPLOY_SUMMARY, DEPLOY_USAGE, deployCommand, ROLLBACK_SUMMARY, ROLLBACK_USAGE, rollbackCommand, STATUS_SUMMARY, STATUS_USAGE, statusCommand } from './deployCommand';
 
 const HELP = `dockerfork — ${PRODUCT.name} ${PRODUCT.version} on the command line
 
@@ -32,6 +33,12 @@ ${indent(CLONE_SUMMARY)}
 ${indent(REPO_SUMMARY)}
   ${MACHINES_USAGE}
 ${indent(MACHINES_SUMMARY)}
+  ${STATUS_USAGE}
+${indent(STATUS_SUMMARY)}
+  ${DEPLOY_USAGE}
+${indent(DEPLOY_SUMMARY)}
+  ${ROLLBACK_USAGE}
+${indent(ROLLBACK_SUMMARY)}
 
 Options:
   -h, --help     Show this help (after a command: that command's).
@@ -71,6 +78,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo, signa
         return await repoCommand(rest, io);
       case 'machines':
         return await machinesCommand(rest, io);
+      case 'status':
+        return await statusCommand(rest, io, signal);
+      case 'deploy':
+        return await deployCommand(rest, io, signal);
+      case 'rollback':
+        return await rollbackCommand(rest, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -11,6 +11,8 @@ import { DeployTarget, startDeployTarget } from '../services/deployTarget';
 import { findBinary } from '../services/preflight';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { execFileSync } from 'child_process';
+import { runCli } from './cliHelpers';
+import { v3Config } from '../unit/machineStoreFixtures';
 
 const DEBIAN_DOCKERD = findBinary('dockerd')!;
 
@@ -294,5 +296,63 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     assert.deepStrictEqual(tree(path.join(host, 'etc')), etcBefore, 'the drop-in is gone, 10-machine.conf untouched');
     assert.deepStrictEqual(fs.readdirSync(optBin), [], 'what the deploy added is removed');
     assert.strictEqual(runningSha(t.daemonPid()!), originalSha, 'the unit\'s own dockerd runs again');
+  });
+
+  it('the CLI: machines, deploy, status and rollback of a machine in docker-machine\'s store, as a user runs them', async function () {
+    const t = targets.find((x) => x.name === 'beta')!;
+    const store = path.join(root, 'machine-store');
+    const machineDir = path.join(store, 'machines', 'beta-dm');
+    fs.mkdirSync(machineDir, { recursive: true });
+    fs.copyFileSync(t.ssh.identityFile, path.join(machineDir, 'id_rsa'));
+    fs.chmodSync(path.join(machineDir, 'id_rsa'), 0o600);
+    fs.writeFileSync(path.join(machineDir, 'config.json'), v3Config('beta-dm', 'generic', { IPAddress: '127.0.0.1', SSHUser: t.ssh.user, SSHPort: t.ssh.port, SSHKeyPath: path.join(machineDir, 'id_rsa'), EnginePort: 2376 }, store));
+    const stateDir = path.join(root, 'cli-state');
+    const saved = process.env.DFW_STATE_DIR;
+    process.env.DFW_STATE_DIR = stateDir;
+    try {
+      const s = ['--storage-path', store];
+      const listed = await runCli(['machines', '--json', ...s], root);
+      assert.strictEqual(listed.code, 0, listed.err);
+      const m = JSON.parse(listed.out).machines.find((x: { name: string }) => x.name === 'beta-dm');
+      assert.deepStrictEqual([m.host, m.port, m.user, m.identityFile, m.driver], ['127.0.0.1', t.ssh.port, t.ssh.user, path.join(machineDir, 'id_rsa'), 'generic']);
+
+      const hostBefore = tree(t.binDir);
+      const args = ['deploy', 'beta-dm', ...s, '--from', path.join(root, 'bundles'), '--dest', t.binDir, '--restart', t.restartCommand, '--daemon-host', t.daemonHost, '--remote-state-dir', t.stateDir, '--verify-timeout', '20'];
+      const refused = await runCli(args, root);
+      assert.strictEqual(refused.code, 1);
+      assert.match(refused.err, /beta-dm: first connection to \[127\.0\.0\.1\]:\d+; its host key/);
+      assert.match(refused.err, /ED25519 SHA256:\S+/);
+      assert.match(refused.err, /run again with --accept-new-host-key/);
+      assert.deepStrictEqual(tree(t.binDir), hostBefore, 'nothing changed without a pinned key');
+
+      const deployed = await runCli([...args, '--accept-new-host-key'], root);
+      assert.strictEqual(deployed.code, 0, deployed.err + deployed.out);
+      assert.match(deployed.out, /beta-dm: plan \S+ \(replace\):\n  .*dockerd-dev → .*\/dockerd  71\.7 MiB  sha256:[0-9a-f]{12}\n/);
+      assert.match(deployed.out, /beta-dm: verify done: the daemon answers: .*commit 5d6db84 — the one built/);
+      assert.match(deployed.out, /Summary:\n  beta-dm: deployed, the daemon runs/);
+      assert.strictEqual(runningSha(t.daemonPid()!), fileSet.files[0].sha256);
+
+      const status = await runCli(['status', 'beta-dm', '--json', ...s], root);
+      assert.strictEqual(status.code, 0, status.err);
+      const st = JSON.parse(status.out);
+      assert.strictEqual(st.reachable, true);
+      assert.strictEqual(st.daemon.commit, '5d6db84');
+      assert.strictEqual(st.lastDeploy.dest, t.binDir);
+      assert.strictEqual(st.runsLastDeploy, true);
+      assert.strictEqual(st.backups.length, 1);
+
+      // rollback remembers what the deploy used: destination, restart command, daemon host, state dir.
+      const rolled = await runCli(['rollback', 'beta-dm', ...s], root);
+      assert.strictEqual(rolled.code, 0, rolled.err);
+      assert.deepStrictEqual(tree(t.binDir), hostBefore);
+      assert.strictEqual(runningSha(t.daemonPid()!), originalSha);
+
+      const unknown = await runCli(['deploy', 'nope', ...s, '--from', path.join(root, 'bundles')], root);
+      assert.strictEqual(unknown.code, 1);
+      assert.match(unknown.err, /no machine named nope; known: .*beta-dm/);
+    } finally {
+      if (saved === undefined) delete process.env.DFW_STATE_DIR;
+      else process.env.DFW_STATE_DIR = saved;
+    }
   });
 });

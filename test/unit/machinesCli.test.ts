@@ -117,7 +117,7 @@ describe('dockerfork machines', () => {
     const dir = path.join(home, '.docker', 'machine', 'machines', 'linuxtips');
     assert.deepStrictEqual(
       { name: linuxtips.name, source: linuxtips.source, host: linuxtips.host, port: linuxtips.port, user: linuxtips.user, identityFile: linuxtips.identityFile, driver: linuxtips.driver, daemonHost: linuxtips.daemonHost, engine: linuxtips.engine.host },
-      { name: 'linuxtips', source: 'docker-machine', host: '127.0.0.1', port: 57249, user: 'docker', identityFile: path.join(dir, 'id_rsa'), driver: 'virtualbox', daemonHost: 'unix:///var/run/docker.sock', engine: 'tcp://192.168.99.100:2376' },
+      { name: 'linuxtips', source: 'docker-machine', host: '127.0.0.1', port: 57249, user: 'docker', identityFile: path.join(dir, 'id_rsa'), driver: 'virtualbox', daemonHost: 'tcp://localhost:2376', engine: 'tcp://192.168.99.100:2376' },
     );
     const lab = json.machines.find((m: { name: string }) => m.name === 'lab');
     assert.deepStrictEqual([lab.host, lab.port, lab.user, lab.identityFile, lab.driver], ['lab-alias', null, null, null, null]);

@@ -31,7 +31,7 @@ describe('docker-machine store', () => {
     assert.deepStrictEqual(m.ssh, { host: '127.0.0.1', port: 57249, user: 'docker', identityFile: path.join(dir, 'id_rsa'), hostKeys: 'pinned', options: { IdentitiesOnly: 'yes' } });
     assert.deepStrictEqual(m.engine, { host: 'tcp://192.168.99.100:2376', tls: { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } });
     assert.strictEqual(m.driver, 'virtualbox');
-    assert.strictEqual(m.daemonHost, 'unix:///var/run/docker.sock');
+    assert.strictEqual(m.daemonHost, 'tcp://localhost:2376', 'its TLS port as the machine sees it');
     assert.strictEqual(m.origin, path.join(dir, 'config.json'));
     // The sample's SSHKeyPath is /Users/jeferson/...: the store was moved here, and the message says so.
     assert.strictEqual(m.warnings?.length, 1);

@@ -8,8 +8,20 @@ import { isJsonObject, parseStrictJson } from './strictJson';
 /** libmachine/version/version.go ConfigVersion: the newest config.json format. */
 export const NEWEST_CONFIG_VERSION = 3;
 
-/** Where the daemon answers on a docker-machine host; machine.ts `daemonHost` says why not its TLS port. */
+/** Where the daemon answers on a docker-machine host without a TLS endpoint (the `none`-like cases). */
 export const DOCKER_MACHINE_DAEMON_HOST = 'unix:///var/run/docker.sock';
+
+/**
+ * A docker-machine daemon listens on its TLS port (2376) beside the socket.
+ * Deploy verifies it there, through the SSH connection, with the client
+ * certificates docker-machine keeps here: that works whatever the SSH user
+ * may do with /var/run/docker.sock on the machine (root or the docker group).
+ */
+export function dockerMachineDaemonHost(engineUrl: string | undefined): string {
+  if (!engineUrl) return DOCKER_MACHINE_DAEMON_HOST;
+  const port = /:(\d+)\/?$/.exec(engineUrl)?.[1] ?? '2376';
+  return `tcp://localhost:${port}`;
+}
 
 /** A machine read from config.json, before its files are looked at on disk. */
 export interface MachineConfigDraft {
@@ -140,7 +152,7 @@ export function parseMachineConfig(name: string, text: string, file: string, sto
         // ...and IdentitiesOnly=yes whenever it has a key, so an agent full of other keys cannot exhaust MaxAuthTries.
         options: endpoint.keyPath ? { IdentitiesOnly: 'yes' } : undefined,
       },
-      daemonHost: DOCKER_MACHINE_DAEMON_HOST,
+      daemonHost: dockerMachineDaemonHost(endpoint.engineUrl),
       origin: file,
       warnings,
     };

@@ -44,12 +44,10 @@ export interface Machine {
   /**
    * Where the daemon answers as seen on the machine itself, for verifying a
    * deploy: `unix:///var/run/docker.sock` unless the source knows better.
-   * docker-machine machines use the socket too: every docker-machine
-   * provisioner starts the daemon with `-H unix:///var/run/docker.sock`
-   * beside its TLS port, and the machine holds only the server's certificates
-   * under /etc/docker, not a client certificate that `tcp://localhost:2376`
-   * with `--tlsverify` would demand (`engine` is that TLS endpoint as the
-   * workstation reaches it).
+   * docker-machine machines: their TLS port as the machine sees it
+   * (`tcp://localhost:2376`), asked through the SSH connection with the
+   * client certificates of `engine.tls`, so the SSH user needs no access to
+   * the socket.
    */
   readonly daemonHost?: string;
   /** The file or setting this machine was read from, for messages. */
