@@ -12,6 +12,8 @@ import { findBinary } from '../services/preflight';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { execFileSync } from 'child_process';
 import { runCli } from './cliHelpers';
+import { currentRig } from './rigHooks';
+import { machineStatus } from '../../src/core/deploy/machineStatus';
 import { v3Config } from '../unit/machineStoreFixtures';
 
 const DEBIAN_DOCKERD = findBinary('dockerd')!;
@@ -353,6 +355,40 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     } finally {
       if (saved === undefined) delete process.env.DFW_STATE_DIR;
       else process.env.DFW_STATE_DIR = saved;
+    }
+  });
+});
+
+describe('machine status through a TLS daemon port (docker-machine\'s 2376), over SSH', function () {
+  this.timeout(60_000);
+  it('asks the daemon on its TLS port through the SSH connection with the client certificates; a wrong CA is refused', async function () {
+    const rig = currentRig();
+    const dir = makeRigDir('tls-status');
+    try {
+      const port = Number(new URL(rig.docker.tlsHost!).port);
+      const machine: Machine = {
+        name: 'tls-machine',
+        source: 'docker-machine',
+        driver: 'generic',
+        ssh: { host: '127.0.0.1', port: rig.ssh.port, user: rig.ssh.user, identityFile: rig.ssh.identityFile, hostKeys: 'pinned' },
+        engine: { host: `tcp://127.0.0.1:${port}`, tls: { ca: path.join(rig.tls.clientDir, 'ca.pem'), cert: path.join(rig.tls.clientDir, 'cert.pem'), key: path.join(rig.tls.clientDir, 'key.pem') } },
+        daemonHost: `tcp://localhost:${port}`,
+        origin: 'test',
+      };
+      const ctx = { pinnedHostKeys: new PinnedHostKeys(path.join(dir, 'known_hosts')), confirmHostKey: async () => true, records: new DeployRecords(path.join(dir, 'deploys.json')) };
+      const s = await machineStatus(machine, ctx);
+      assert.strictEqual(s.reachable, true, s.error);
+      assert.ok(s.daemon?.version, `no version: ${s.daemonError}`);
+      assert.strictEqual(s.daemon?.commit, (await rig.docker.client.version()).GitCommit);
+      // A CA that did not sign the server's certificate: the answer is refused.
+      fs.mkdirSync(path.join(dir, 'other'));
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'other', 'k.pem'), '-out', path.join(dir, 'other', 'ca.pem'), '-days', '1', '-subj', '/CN=other'], { stdio: 'ignore' });
+      const wrong = await machineStatus({ ...machine, engine: { ...machine.engine!, tls: { ...machine.engine!.tls!, ca: path.join(dir, 'other', 'ca.pem') } } }, ctx);
+      assert.strictEqual(wrong.reachable, true);
+      assert.strictEqual(wrong.daemon, undefined);
+      assert.match(wrong.daemonError ?? '', /certificate|self.signed|verify/i);
+    } finally {
+      removeRigDir(dir);
     }
   });
 });
