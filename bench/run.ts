@@ -3,6 +3,7 @@ import { activationBench } from './activation';
 import { bundleSizeBench } from './bundleSize';
 import { cloneBench } from './clone';
 import { contextSendBench } from './contextSend';
+import { deployBench } from './deploy';
 import { firstOutputBench } from './firstOutput';
 import { logFloodBench } from './logFlood';
 import { rebuildBench } from './rebuild';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await logFloodBench();
   await rebuildBench();
   await cloneBench();
+  await deployBench();
 }
 
 main().catch((e) => {

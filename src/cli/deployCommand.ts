@@ -72,12 +72,13 @@ export async function deployCommand(argv: readonly string[], io: CliIo, signal?:
   const options = deployOptions(flags);
   const machines = await lookUpMachines(positionals, flags, io);
   const json = flags.has('json');
-  const fileSet = await deployFilesFrom([await defaultSource(io, flags)], signal);
+  // Hashed and version-read while the machines are connected to.
+  const pending = deployFilesFrom([await defaultSource(io, flags)], signal);
+  pending.then((set) => set.notes.forEach((n) => io.err(`note: ${n}\n`))).catch(() => undefined);
   const log = json ? () => undefined : (t: string) => io.out(t);
   try {
-    for (const n of fileSet.notes) io.err(`note: ${n}\n`);
     const shown = new Map<string, number>();
-    const results = await deployToMachines(machines, fileSet, options, {
+    const results = await deployToMachines(machines, pending, options, {
       ...deployState(),
       confirmHostKey: cliConfirmHostKey(io, flags.has('accept-new-host-key')),
       signal,
@@ -99,7 +100,7 @@ export async function deployCommand(argv: readonly string[], io: CliIo, signal?:
     report(io, results, json);
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    await fileSet.dispose();
+    await pending.then((set) => set.dispose()).catch(() => undefined);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   DeployPlan,
   deployId,
   filesProbeCommand,
+  fullProbeCommand,
   HostBasics,
   installCommand,
   manifestOf,
@@ -30,7 +31,9 @@ import {
   restartCommand,
   restoreCommand,
   uploadCommand,
+  archiveName,
 } from './deployPlan';
+import { uploadArchive } from './uploadArchive';
 import type { DeployRecord, DeployRecords } from './deployRecords';
 
 export type DeployStep = 'connect' | 'probe' | 'plan' | 'upload' | 'install' | 'restart' | 'verify' | 'rollback' | 'cleanup';
@@ -97,8 +100,10 @@ async function openSession(machine: Machine, ctx: DeployContext): Promise<SshSes
 }
 
 async function probeBasics(session: SshSession, unit: string): Promise<HostBasics> {
-  const r = await session.run(basicsProbeCommand(unit), 'probe');
-  const s = parseProbe(r.stdout);
+  return basicsFrom(session, parseProbe((await session.run(basicsProbeCommand(unit), 'probe')).stdout));
+}
+
+function basicsFrom(session: SshSession, s: Map<string, string>): HostBasics {
   const uid = Number(s.get('uid'));
   if (!Number.isInteger(uid)) throw new Error(`${session.machine.name}: unexpected answer to id -u: ${JSON.stringify(s.get('uid'))}`);
   return { uid, hasSystemctl: !!s.get('systemctl'), unitFiles: splitSystemctlCat(s.get('unit') ?? ''), dockerdOnPath: s.get('dockerd') || undefined };
@@ -116,7 +121,7 @@ function message(e: unknown): string {
  * restart or verify, roll back to what ran before and say so. Before
  * install, a failure leaves the machine as it was (temp files removed).
  */
-export async function deployToMachine(machine: Machine, fileSet: DeployFileSet, options: DeployOptions, ctx: DeployContext): Promise<DeployResult> {
+export async function deployToMachine(machine: Machine, files: DeployFileSet | Promise<DeployFileSet>, options: DeployOptions, ctx: DeployContext): Promise<DeployResult> {
   const started = Date.now();
   const now = ctx.now ?? (() => new Date());
   let bytesSent = 0;
@@ -124,18 +129,32 @@ export async function deployToMachine(machine: Machine, fileSet: DeployFileSet, 
   let installed = false;
   let session: SshSession | undefined;
   const result = (r: Omit<DeployResult, 'machine' | 'durationMs' | 'bytesSent' | 'plan'>): DeployResult => ({ machine: machine.name, durationMs: Date.now() - started, bytesSent, plan, ...r });
+  // Hashing the files here and connecting there overlap.
+  const pending = Promise.resolve(files);
+  pending.catch(() => undefined);
   try {
     session = await openSession(machine, ctx);
     const s = session;
+    const fileSet = await pending;
     const unit = options.unit ?? DEFAULTS.unit;
+    const dropInDir = options.dropInDir ?? DEFAULTS.dropInDir;
+    const stateDir = options.remoteStateDir ?? DEFAULTS.remoteStateDir;
     const probe = new DaemonProbe(s, options.daemonHost ?? machine.daemonHost ?? DEFAULTS.daemonHost, machine.engine?.tls);
     const { basics, hostFiles, running } = await step(ctx, machine.name, 'probe', async () => {
-      const basics = await probeBasics(s, unit);
-      const dest = chooseDest(options, basics);
       const names = fileSet.files.map((f) => f.name);
-      const files = await s.run(filesProbeCommand(dest, names, options.dropInDir ?? DEFAULTS.dropInDir, options.remoteStateDir ?? DEFAULTS.remoteStateDir), 'probe');
-      const running = await probe.version(3000).catch(() => undefined);
-      return { basics, hostFiles: parseHostFiles(files.stdout, names), running };
+      // The daemon is asked while the files are looked at.
+      const running = probe.version(3000).catch(() => undefined);
+      let basics: HostBasics;
+      let filesOut: string;
+      if (options.dest) {
+        const out = parseProbe((await s.run(fullProbeCommand(unit, chooseDest(options, {} as HostBasics), fileSet.files, dropInDir, stateDir), 'probe')).stdout);
+        basics = basicsFrom(s, out);
+        filesOut = ['installed', 'dropins', 'backups'].map((k) => `@@${k}\n${out.get(k) ?? ''}`).join('\n');
+      } else {
+        basics = await probeBasics(s, unit);
+        filesOut = (await s.run(filesProbeCommand(chooseDest(options, basics), fileSet.files, dropInDir, stateDir), 'probe')).stdout;
+      }
+      return { basics, hostFiles: parseHostFiles(filesOut, names), running: await running };
     }, (r) => (r.running ? `the daemon runs ${r.running.version} (${r.running.commit || 'no commit'})` : 'the daemon does not answer now'));
     plan = await step(ctx, machine.name, 'plan', async () => planDeploy({ machine: machine.name, machineDaemonHost: machine.daemonHost, files: fileSet.files, options, basics, hostFiles, running, id: deployId(now(), randomBytes(2).toString('hex')), now: now() }));
     const p = plan;
@@ -149,14 +168,12 @@ export async function deployToMachine(machine: Machine, fileSet: DeployFileSet, 
     const changed = p.files.filter((f) => !f.unchanged);
     await step(ctx, machine.name, 'upload', async () => {
       try {
-        for (const f of changed) {
-          let last = 0;
-          await s.upload(f.source, uploadCommand(p, f), `upload of ${f.name}`, (sent) => {
-            bytesSent += sent - last;
-            last = sent;
-            ctx.listener?.bytes?.(machine.name, f.name, sent, f.size);
-          }, ctx.signal);
-        }
+        const archive = uploadArchive(changed.map((f) => ({ source: f.source, name: archiveName(f), size: f.size })), (e, sent) => {
+          const f = changed.find((c) => archiveName(c) === e.name)!;
+          ctx.listener?.bytes?.(machine.name, f.name, sent, f.size);
+        });
+        await s.run(uploadCommand(p), 'upload', { input: archive, signal: ctx.signal });
+        bytesSent = changed.reduce((n, f) => n + f.size, 0);
       } catch (e) {
         // The old binaries were never touched; only our temp files may be there.
         await s.exec(cleanupCommand(p), 'cleanup').catch(() => undefined);
@@ -290,6 +307,6 @@ function recordOf(machine: string, p: DeployPlan, options: DeployOptions, fileSe
 }
 
 /** Several machines at once: each on its own, one failure never stops the others. */
-export async function deployToMachines(machines: readonly Machine[], fileSet: DeployFileSet, options: DeployOptions | ((machine: Machine) => DeployOptions), ctx: DeployContext): Promise<DeployResult[]> {
+export async function deployToMachines(machines: readonly Machine[], fileSet: DeployFileSet | Promise<DeployFileSet>, options: DeployOptions | ((machine: Machine) => DeployOptions), ctx: DeployContext): Promise<DeployResult[]> {
   return Promise.all(machines.map((m) => deployToMachine(m, fileSet, typeof options === 'function' ? options(m) : options, ctx)));
 }

@@ -92,10 +92,11 @@ export class SshSession {
     const session = new SshSession(machine, dir, args, ssh.host, options);
     options.log?.(`ssh: connecting to ${describeEndpoint(machine)}`);
     try {
-      // The master logs in, runs `true`, then stays in the background
-      // (ControlPersist) serving every later step over the same connection.
-      // Should this process die, the master ends itself when idle.
-      const r = await session.spawnSsh(['-o', 'ControlMaster=yes', '-o', 'ControlPersist=60'], 'true', { signal: options.signal });
+      // The master logs in, then goes to the background (-f -N with
+      // ControlPersist) serving every later step over the same connection;
+      // ssh returns once the login succeeded. Should this process die, the
+      // master ends itself when idle.
+      const r = await session.spawnSsh(['-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-f', '-N'], undefined, { signal: options.signal });
       if (r.code !== 0) throw new SshError(machine.name, 'connect', r.stderr);
     } catch (e) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -108,7 +109,10 @@ export class SshSession {
   async exec(command: string, step: string, options: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) throw new Error(`${this.machine.name}: the SSH session is closed`);
     const r = await this.spawnSsh(['-o', 'ControlMaster=no'], command, options);
-    if (r.code === SSH_FAILED && isSshOwnFailure(r.stderr)) throw new SshError(this.machine.name, step, r.stderr);
+    if (r.code === SSH_FAILED && isSshOwnFailure(r.stderr)) {
+      // A master killed mid-step leaves its clients without a word.
+      throw new SshError(this.machine.name, step, r.stderr.trim() || 'the SSH connection ended (ssh exited 255 without a message)', r.stderr.trim() ? undefined : 'cut');
+    }
     return r;
   }
 
@@ -167,9 +171,13 @@ export class SshSession {
       const onAbort = () => child.kill('SIGTERM');
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (e) => reject(new Error(`cannot run ${binary}: ${e.message}`)));
+      // An error of the input stream: a local read error is the reason; a
+      // broken pipe only means ssh quit, and ssh's exit says why.
+      let inputError: (Error & { code?: string }) | undefined;
       child.on('close', (code, sig) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (options.signal?.aborted) return reject(new CancelledError(`${this.machine.name}: the step`));
+        if (inputError && !isBrokenPipe(inputError)) return reject(inputError);
         resolve({ code: code ?? (sig ? 128 + (os.constants.signals[sig] ?? 0) : SSH_FAILED), stdout: Buffer.concat(out).toString('utf8'), stderr: err });
       });
       if (options.input === undefined) child.stdin.end();
@@ -177,13 +185,17 @@ export class SshSession {
       else {
         const input = options.input;
         input.on('error', (e) => {
+          inputError ??= e;
           child.kill('SIGTERM');
-          reject(e);
         });
         input.pipe(child.stdin);
       }
     });
   }
+}
+
+function isBrokenPipe(e: Error & { code?: string }): boolean {
+  return e.code === 'EPIPE' || e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_DESTROYED' || /EPIPE|premature close|destroyed/i.test(e.message);
 }
 
 /** 255 is also a status a remote command may return; ssh's own failures say so on stderr. */
