@@ -357,6 +357,35 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
       else process.env.DFW_STATE_DIR = saved;
     }
   });
+
+  it('a refused login and a missing key file name the machine and the step, and change nothing', async function () {
+    const [t] = targets;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(root, 'stranger')]);
+    const refused = await deployToMachine({ ...machineFor(t), ssh: { ...machineFor(t).ssh, identityFile: path.join(root, 'stranger') } }, fileSet, optionsFor(t), context());
+    assert.strictEqual(refused.failedStep, 'connect');
+    assert.match(refused.error!, /^alpha: connect failed: .*Permission denied/s);
+    assert.match(refused.error!, /login was refused/);
+    const missing = await deployToMachine({ ...machineFor(t), ssh: { ...machineFor(t).ssh, identityFile: path.join(root, 'no-such-key') } }, fileSet, optionsFor(t), context());
+    assert.strictEqual(missing.failedStep, 'connect');
+    assert.match(missing.error!, /^alpha: connect failed: identity file .*no-such-key does not exist/);
+  });
+
+  it('a full disk on the machine fails the upload with its reason, leaves the old binary and no temp file', async function () {
+    const t = await startDeployTarget(root, 'zeta', { smallDisk: true });
+    try {
+      // The machine's bin/ is a 16 MiB tmpfs in sshd's mount namespace: seen from here through /proc/PID/root.
+      const binSeen = path.join(`/proc/${t.ssh.daemon.pid}/root`, t.binDir);
+      fs.writeFileSync(path.join(binSeen, 'dockerd'), '#!/bin/sh\necho old dockerd\n', { mode: 0o755 });
+      const r = await deployToMachine(machineFor(t), fileSet, { ...optionsFor(t), restart: 'true' }, context());
+      assert.strictEqual(r.ok, false);
+      assert.strictEqual(r.failedStep, 'upload');
+      assert.match(r.error!, /^zeta: upload failed \(exit \d+\): tar: .*\nNo space left on the machine: the file system holding .*bin has \d+\.\d MiB free, the upload needs 71\.7 MiB\. Nothing was replaced\./s);
+      assert.deepStrictEqual(fs.readdirSync(binSeen), ['dockerd'], 'no temp file is left');
+      assert.strictEqual(fs.readFileSync(path.join(binSeen, 'dockerd'), 'utf8'), '#!/bin/sh\necho old dockerd\n');
+    } finally {
+      await t.stop();
+    }
+  });
 });
 
 describe('machine status through a TLS daemon port (docker-machine\'s 2376), over SSH', function () {

@@ -42,6 +42,8 @@ export interface DeployTargetOptions {
    * effective ExecStart names (paths taken under host/).
    */
   readonly systemdStandIn?: boolean;
+  /** bin/ is a 16 MiB tmpfs as the machine's sessions see it (a full disk). */
+  readonly smallDisk?: boolean;
 }
 
 export async function startDeployTarget(root: string, name: string, options: DeployTargetOptions = {}): Promise<DeployTarget> {
@@ -53,7 +55,7 @@ export async function startDeployTarget(root: string, name: string, options: Dep
   fs.mkdirSync(path.join(host, 'state'), { recursive: true });
   const env: Record<string, string> = {};
   if (options.systemdStandIn) env.PATH = `${writeSystemdStandIn(host)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
-  const ssh = await startSshServer(dir, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh, unshare: tools.unshare, mount: tools.mount }, env);
+  const ssh = await startSshServer(dir, { sshd: tools.sshd, sshKeygen: tools['ssh-keygen'], ssh: tools.ssh, unshare: tools.unshare, mount: tools.mount }, env, options.smallDisk ? binDir : undefined);
   const socketPath = path.join(host, 'docker.sock');
   const pidFile = path.join(host, 'docker.pid');
   fs.writeFileSync(path.join(host, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': path.join(host, 'data', 'key.json') }) + '\n');

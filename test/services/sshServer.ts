@@ -27,11 +27,18 @@ export interface SshServer {
   stop(): Promise<void>;
 }
 
-/** Inside sshd's own mount namespace: an empty /run holding just /run/sshd, then sshd. */
-const SSHD_ENTRY = 'mount="$1"; shift; "$mount" -t tmpfs -o mode=0755,nosuid,nodev dfw-sshd-run /run && mkdir -m 0755 /run/sshd && exec "$@"';
+/**
+ * Inside sshd's own mount namespace: an empty /run holding just /run/sshd,
+ * a small tmpfs where asked (a full disk, as sessions see it), then sshd.
+ */
+const SSHD_ENTRY = 'mount="$1"; small="$2"; shift 2; "$mount" -t tmpfs -o mode=0755,nosuid,nodev dfw-sshd-run /run && mkdir -m 0755 /run/sshd && if [ -n "$small" ]; then mkdir -p "$small" && "$mount" -t tmpfs -o size=16m dfw-sshd-small "$small"; fi && exec "$@"';
 
 /** `userEnvironment` is set for every session (authorized_keys environment=). */
-export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string; ssh: string; unshare?: string; mount?: string }, userEnvironment: Record<string, string> = {}): Promise<SshServer> {
+/**
+ * `smallDisk`: a folder that sessions see as a 16 MiB tmpfs (in sshd's own
+ * mount namespace; the test reads it through /proc/PID/root).
+ */
+export async function startSshServer(root: string, tools: { sshd: string; sshKeygen: string; ssh: string; unshare?: string; mount?: string }, userEnvironment: Record<string, string> = {}, smallDisk?: string): Promise<SshServer> {
   const dir = path.join(root, 'sshd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
@@ -71,7 +78,7 @@ export async function startSshServer(root: string, tools: { sshd: string; sshKey
       ? // sshd as root needs its privilege separation dir, /run/sshd (a
         // compiled-in path): in a mount namespace of its own with an empty
         // /run it gets one without creating anything in the host's /run.
-        startDaemon('sshd', tools.unshare, ['--mount', '--propagation', 'private', '--', 'sh', '-c', SSHD_ENTRY, 'dfw-sshd-ns', tools.mount, tools.sshd, ...sshdArgs], path.join(dir, 'sshd.log'))
+        startDaemon('sshd', tools.unshare, ['--mount', '--propagation', 'private', '--', 'sh', '-c', SSHD_ENTRY, 'dfw-sshd-ns', tools.mount, smallDisk ?? '', tools.sshd, ...sshdArgs], path.join(dir, 'sshd.log'))
       : startDaemon('sshd', tools.sshd, sshdArgs, path.join(dir, 'sshd.log'));
   try {
     await waitUntil(`SSH on 127.0.0.1:${port}`, async () => (await readBanner(port)).startsWith('SSH-2.0-'), daemon, 30_000);

@@ -284,6 +284,11 @@ export function uploadCommand(plan: DeployPlan): string {
   return remoteShCommand(shellScript([['mkdir', '-p', plan.dest], { raw: `rm -f -- ${stale}` }, ['tar', '-xf', '-', '-C', plan.dest]]), plan.sudo);
 }
 
+/** `df -Pk DEST` (POSIX columns: the fourth is the space available, in KiB). */
+export function freeSpaceCommand(dest: string): string {
+  return remoteShCommand(shellScript([['df', '-Pk', '--', dest]]));
+}
+
 /** The name each changed file has inside the upload archive: its temp name. */
 export function archiveName(file: PlannedFile): string {
   return file.tempPath.slice(file.tempPath.lastIndexOf('/') + 1);

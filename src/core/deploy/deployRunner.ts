@@ -32,6 +32,7 @@ import {
   restoreCommand,
   uploadCommand,
   archiveName,
+  freeSpaceCommand,
 } from './deployPlan';
 import { uploadArchive } from './uploadArchive';
 import type { DeployRecord, DeployRecords } from './deployRecords';
@@ -177,7 +178,8 @@ export async function deployToMachine(machine: Machine, files: DeployFileSet | P
       } catch (e) {
         // The old binaries were never touched; only our temp files may be there.
         await s.exec(cleanupCommand(p), 'cleanup').catch(() => undefined);
-        throw e;
+        const space = await freeSpaceNote(s, p.dest, changed.reduce((n, f) => n + f.size, 0));
+        throw space && !(e instanceof CancelledError) ? new Error(`${(e as Error).message}\n${space}`) : e;
       }
     }, () => `${changed.length} file(s), ${bytesSent} bytes${p.files.length > changed.length ? `; ${p.files.length - changed.length} already there` : ''}`);
     const manifest = manifestOf(p, running, now());
@@ -214,6 +216,15 @@ export async function deployToMachine(machine: Machine, files: DeployFileSet | P
   } finally {
     await session?.close();
   }
+}
+
+/** Says so when the destination's file system lacks room for the upload (tar's own words do not). */
+async function freeSpaceNote(s: SshSession, dest: string, needed: number): Promise<string | undefined> {
+  const r = await s.exec(freeSpaceCommand(dest), 'upload').catch(() => undefined);
+  const kib = Number(r?.stdout.trim().split('\n').at(-1)?.trim().split(/\s+/)[3]);
+  if (!Number.isFinite(kib) || kib * 1024 >= needed) return undefined;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `No space left on the machine: the file system holding ${dest} has ${mib(kib * 1024)} free, the upload needs ${mib(needed)}. Nothing was replaced.`;
 }
 
 async function restartAndVerify(s: SshSession, probe: DaemonProbe, restart: DeployPlan['restart'], sudo: boolean, verifyTimeoutSec: number, expectCommit: string | undefined, machine: string, ctx: DeployContext): Promise<DaemonVersion> {
