@@ -4,6 +4,7 @@ import { BuildResult } from '../core/build/events';
 import { BuildRecipe } from '../core/build/recipe';
 import { DetectedRepository } from '../core/repo/detect';
 import { formatProblem } from '../core/repo/workspaceSettings';
+import { BuildPseudoterminal } from '../tasks/buildPseudoterminal';
 import { BuildTaskProvider } from '../tasks/buildTaskProvider';
 import { BuildTargetsNode } from '../views/buildTargetsView';
 import { WorkspaceRepositories } from '../workspaceRepositories';
@@ -68,13 +69,16 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
       if (choice !== action) return undefined;
       await builds.stop(chosen.repo.root);
     }
+    // The build starts below, while the workbench makes the task's terminal
+    // (which takes it longer than starting a container); the terminal shows
+    // the output from the start once it opens.
+    const terminal = new BuildPseudoterminal(builds, chosen.repo, chosen.recipe);
+    const task = tasks.taskFor(chosen.repo, chosen.recipe, undefined, undefined, terminal);
     // Resolves once the build has finished and VS Code has ended its task, so a caller
     // that starts the next build at once does not race VS Code still closing this one
     // (seen to leave the next task's terminal unopened); and also when the task ends
     // without our build having run (refused as busy, its terminal closed first).
-    const task = tasks.taskFor(chosen.repo, chosen.recipe);
     // Assigned once the task runs; read by the listener, which may fire before then.
-    // eslint-disable-next-line prefer-const
     let execution: vscode.TaskExecution | undefined;
     const subs: vscode.Disposable[] = [];
     const finished = new Promise<BuildResult | undefined>((resolve) => {
@@ -95,7 +99,15 @@ export function registerBuildCommands(repos: WorkspaceRepositories, builds: Buil
         }),
       );
     }).finally(() => subs.forEach((s) => s.dispose()));
-    execution = await vscode.tasks.executeTask(task);
+    terminal.start();
+    try {
+      execution = await vscode.tasks.executeTask(task);
+    } catch (e) {
+      // No task, so no terminal: the build it was to show must not run unseen.
+      terminal.close();
+      subs.forEach((s) => s.dispose());
+      throw e;
+    }
     return finished;
   }
 

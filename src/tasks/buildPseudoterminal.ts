@@ -32,8 +32,13 @@ function workbenchRoundTrip(): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', 'dockerFork.terminalFlow', true);
 }
 
+/** 1234567 as 1,234,567, without toLocaleString: its first call loads locale data, a 60 ms stall of the host in a log flood. */
+export function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 function skippedNotice(lines: number, chars: number): string {
-  return `${RESET}${DIM}⋯ ${lines.toLocaleString('en')} lines (${(chars / 1024 / 1024).toFixed(1)} MiB) not shown while the terminal caught up; progress and Problems saw them all.${RESET}\r\n`;
+  return `${RESET}${DIM}⋯ ${groupThousands(lines)} lines (${(chars / 1024 / 1024).toFixed(1)} MiB) not shown: output came faster than a terminal can show it; progress and Problems saw every line.${RESET}\n`;
 }
 
 /**
@@ -48,33 +53,59 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
   readonly onDidWrite = this.writer.event;
   readonly onDidClose = this.closer.event;
   private build: RunningBuild | undefined;
+  /** Why the build could not start, told once the terminal opens. */
+  private refused: string | undefined;
+  private markOpen!: () => void;
+  private readonly opened = new Promise<void>((resolve) => (this.markOpen = resolve));
   private pending: string[] = [];
   private pendingChars = 0;
   private flushScheduled = false;
-  private readonly output = new OutputWindow({
-    write: (text) => this.writer.fire(text),
-    roundTrip: () => Promise.resolve(workbenchRoundTrip()),
-    skippedNotice,
-  });
+  private readonly output = new OutputWindow(
+    {
+      // Line ends converted only for what is sent: output the window leaves out is never copied.
+      write: (text) => this.writer.fire(toTerminal(text)),
+      roundTrip: () => Promise.resolve(workbenchRoundTrip()),
+      skippedNotice,
+    },
+    // Nothing reaches the workbench before the terminal is open there.
+    { held: true },
+  );
 
   constructor(private readonly service: BuildService, private readonly repo: DetectedRepository, private readonly recipe: BuildRecipe) {}
 
-  open(): void {
+  /**
+   * Starts the build now, before the workbench has made the terminal (that
+   * takes it a good part of a second on a slow machine, which the build
+   * need not wait for): output waits for open(), which shows it, or its
+   * tail. open() starts the build itself when nobody started it before.
+   */
+  start(): void {
+    if (this.build || this.refused !== undefined) return;
     try {
       this.build = this.service.start(this.repo, this.recipe, (e) => this.write(e));
     } catch (e) {
-      const message = e instanceof BuildBusyError ? `${e.message}. Stop it first (Docker Fork: Stop Build).` : e instanceof Error ? e.message : String(e);
-      this.writer.fire(`${RED}${toTerminal(message)}${RESET}\r\n`);
-      this.closer.fire(1);
+      this.refused = e instanceof BuildBusyError ? `${e.message}. Stop it first (Docker Fork: Stop Build).` : e instanceof Error ? e.message : String(e);
       return;
     }
     void this.build.done.then(async (result) => {
       this.flush();
+      await this.opened;
       await this.output.drain();
       // A cancelled build closes without an exit code: VS Code then marks the tab neither failed nor succeeded.
       if (result.cancelled) this.closer.fire();
       else this.closer.fire(result.error ? 1 : result.exitCode ?? 1);
     });
+  }
+
+  open(): void {
+    this.start();
+    if (this.refused !== undefined) {
+      this.writer.fire(`${RED}${toTerminal(this.refused)}${RESET}\r\n`);
+      this.closer.fire(1);
+      return;
+    }
+    this.output.open();
+    this.markOpen();
   }
 
   close(): void {
@@ -102,8 +133,7 @@ export class BuildPseudoterminal implements vscode.Pseudoterminal {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    // Line ends converted once per batch, not once per chunk.
-    const text = toTerminal(this.pending.length === 1 ? this.pending[0] : this.pending.join(''));
+    const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
     this.output.write(text);

@@ -60,7 +60,13 @@ export class BuildTaskProvider implements vscode.TaskProvider {
     return task;
   }
 
-  taskFor(repo: DetectedRepository, recipe: BuildRecipe, definition?: BuildTaskDefinition, scope?: vscode.Task['scope']): vscode.Task {
+  /**
+   * The task of a target. `started`: a terminal whose build has already
+   * begun (see BuildPseudoterminal.start), handed to the task's first run;
+   * a rerun of the task gets a new terminal and build, as any run does.
+   */
+  taskFor(repo: DetectedRepository, recipe: BuildRecipe, definition?: BuildTaskDefinition, scope?: vscode.Task['scope'], started?: BuildPseudoterminal): vscode.Task {
+    let first = started;
     const def: BuildTaskDefinition = definition ?? { type: TASK_TYPE, target: recipe.id, repository: repo.name };
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo.root));
     const task = new vscode.Task(
@@ -68,7 +74,11 @@ export class BuildTaskProvider implements vscode.TaskProvider {
       scope ?? folder ?? vscode.TaskScope.Workspace,
       `${repo.name}: ${recipe.label}`,
       TASK_TYPE,
-      new vscode.CustomExecution(async () => new BuildPseudoterminal(this.builds, repo, recipe)),
+      new vscode.CustomExecution(async () => {
+        const terminal = first ?? new BuildPseudoterminal(this.builds, repo, recipe);
+        first = undefined;
+        return terminal;
+      }),
     );
     task.group = vscode.TaskGroup.Build;
     task.detail = recipe.description;

@@ -86,7 +86,10 @@ export class ContainerExecutor implements Executor {
       });
       if (signal.aborted) return 130;
     }
-    const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+    // Hijacked, as the docker CLI attaches: the engine's raw stream on the
+    // socket itself, not through node's HTTP response parser, which a log
+    // flood pays for on every chunk.
+    const stream = (await container.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as unknown as Readable;
     const ended = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
     const output = new OutputDecoder(ctx);
     stream.on('data', (d: Buffer) => output.push(d));
