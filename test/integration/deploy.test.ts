@@ -226,6 +226,19 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
     assert.ok((await rollbackMachine(machineFor(t), context(), t.stateDir)).ok);
   });
 
+  it('cancel during the upload stops it, removes the temp file and leaves the machine as it was', async function () {
+    const [, , t] = targets;
+    const hostBefore = tree(t.binDir);
+    const pidBefore = t.daemonPid()!;
+    const abort = new AbortController();
+    const r = await deployToMachine(machineFor(t), fileSet, optionsFor(t), context({ signal: abort.signal, listener: { bytes: (_m, _f, sent) => sent > 4 * 1024 * 1024 && abort.abort() } }));
+    assert.strictEqual(r.ok, false);
+    assert.strictEqual(r.failedStep, 'upload');
+    assert.match(r.error!, /cancelled/);
+    assert.deepStrictEqual(tree(t.binDir), hostBefore, 'no temp file, the old binary intact');
+    assert.strictEqual(t.daemonPid(), pidBefore);
+  });
+
   it('refuses a host whose key changed since it was pinned, naming the machine, and changes nothing', async function () {
     const [t] = targets;
     const keys = path.join(root, 'changed', 'known_hosts');

@@ -239,9 +239,11 @@ async function restartAndVerify(s: SshSession, probe: DaemonProbe, restart: Depl
 }
 
 async function rollbackAfterFailure(s: SshSession, plan: DeployPlan, machine: Machine, ctx: DeployContext): Promise<{ daemon: DaemonVersion }> {
-  ctx.listener?.log?.(machine.name, 'rolling back: the deployed daemon did not come up as built');
+  const cancelled = ctx.signal?.aborted;
+  ctx.listener?.log?.(machine.name, cancelled ? 'rolling back: the deploy was cancelled after the files were installed' : 'rolling back: the deployed daemon did not come up as built');
   const manifest = await readManifest(s, plan.backupDir, plan.sudo);
-  return restoreFrom(s, manifest, plan.backupDir, plan.sudo, machine, ctx);
+  // The rollback itself is not cancelled: it is what brings the machine back.
+  return restoreFrom(s, manifest, plan.backupDir, plan.sudo, machine, { ...ctx, signal: undefined });
 }
 
 async function readManifest(s: SshSession, backupDir: string, sudo: boolean): Promise<DeployManifest> {

@@ -40,7 +40,10 @@ export interface ExecOptions {
 /** A remote command that ran and failed (not ssh itself). */
 export class RemoteCommandError extends Error {
   constructor(readonly machine: string, readonly step: string, readonly result: ExecResult) {
-    super(`${machine}: ${step} failed (exit ${result.code}): ${lastLines(result.stderr) || lastLines(result.stdout) || 'no message'}`);
+    const why = lastLines(result.stderr) || lastLines(result.stdout) || 'no message';
+    // sudo -n never asks: a user without passwordless sudo gets this.
+    const advice = /sudo: .*password is required|sudo: a terminal is required/.test(result.stderr) ? `\nThe SSH user is not root and needs passwordless sudo on ${machine} (docker-machine's users have it), or log in as root.` : '';
+    super(`${machine}: ${step} failed (exit ${result.code}): ${why}${advice}`);
     this.name = 'RemoteCommandError';
   }
 }
