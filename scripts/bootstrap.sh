@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # python3, make, g++, ripgrep: code-server's native modules and search;
 # openssl: certificates for the TLS engine endpoint; util-linux (unshare), mount and
 # iproute2 (ip): the private engine's own network namespace; iptables: the
-# leftovers layer reads the firewall rules (iptables-save) to prove them unchanged.
+# leftovers layer reads the firewall rules (iptables-save) to prove them unchanged;
+# rsync: what `docker-machine scp -d` runs, the deploy bench's baseline.
 PACKAGES=(docker.io containerd runc openssh-server openssh-client git debootstrap tar ca-certificates openssl
-          chromium libkrb5-dev python3 make g++ ripgrep util-linux mount iproute2 iptables)
+          chromium libkrb5-dev python3 make g++ ripgrep util-linux mount iproute2 iptables rsync)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
