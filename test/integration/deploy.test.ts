@@ -37,6 +37,19 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** The children of a process, read from /proc (no procps needed). */
+function childPids(parent: number): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 /** The sha256 of the program a pid runs (what really runs, not what the file says now). */
 function runningSha(pid: number): string {
   return sha256(`/proc/${pid}/exe`);
@@ -209,7 +222,7 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
           if (cut || sent < 4 * 1024 * 1024) return;
           cut = true;
           // Kill sshd's processes for this connection (the children of the listening sshd).
-          for (const pid of execFileSync('pgrep', ['-P', String(t.ssh.daemon.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+          for (const pid of childPids(t.ssh.daemon.pid)) process.kill(pid, 'SIGKILL');
         },
       },
     });
