@@ -126,7 +126,12 @@ export async function rollbackCommand(argv: readonly string[], io: CliIo): Promi
   const remoteStateDir = flags.has('remote-state-dir') ? String(flags.get('remote-state-dir')) : undefined;
   const results = await Promise.all(machines.map((m) => rollbackMachine(m, ctx, remoteStateDir)));
   if (json) io.out(JSON.stringify(results, null, 2) + '\n');
-  else for (const r of results) r.ok ? io.out(`${r.machine}: rolled back ${r.restoredId}; the daemon runs ${r.daemon?.version} (${r.daemon?.commit || 'no commit'})\n`) : io.err(`${r.error}\n`);
+  else {
+    for (const r of results) {
+      if (r.ok) io.out(`${r.machine}: rolled back ${r.restoredId}; the daemon runs ${r.daemon?.version} (${r.daemon?.commit || 'no commit'})\n`);
+      else io.err(`${r.error}\n`);
+    }
+  }
   return results.every((r) => r.ok) ? 0 : 1;
 }
 

@@ -355,9 +355,9 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
 
       const deployed = await runCli([...args, '--accept-new-host-key'], root);
       assert.strictEqual(deployed.code, 0, deployed.err + deployed.out);
-      assert.match(deployed.out, /beta-dm: plan \S+ \(replace\):\n  .*dockerd-dev → .*\/dockerd  71\.7 MiB  sha256:[0-9a-f]{12}\n/);
+      assert.match(deployed.out, /beta-dm: plan \S+ \(replace\):\n {2}.*dockerd-dev → .*\/dockerd {2}71\.7 MiB {2}sha256:[0-9a-f]{12}\n/);
       assert.match(deployed.out, /beta-dm: verify done: the daemon answers: .*commit 5d6db84 — the one built/);
-      assert.match(deployed.out, /Summary:\n  beta-dm: deployed, the daemon runs/);
+      assert.match(deployed.out, /Summary:\n {2}beta-dm: deployed, the daemon runs/);
       assert.strictEqual(runningSha(t.daemonPid()!), fileSet.files[0].sha256);
 
       const status = await runCli(['status', 'beta-dm', '--json', ...s], root);
@@ -378,6 +378,17 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
       const unknown = await runCli(['deploy', 'nope', ...s, '--from', path.join(root, 'bundles')], root);
       assert.strictEqual(unknown.code, 1);
       assert.match(unknown.err, /no machine named nope; known: .*beta-dm/);
+
+      // A broken config.json: deploying to it names the file and what is wrong.
+      fs.mkdirSync(path.join(store, 'machines', 'broken'));
+      fs.writeFileSync(path.join(store, 'machines', 'broken', 'config.json'), '{"ConfigVersion": 3,\n "Driver": {');
+      const broken = await runCli(['deploy', 'broken', ...s, '--from', path.join(root, 'bundles')], root);
+      assert.strictEqual(broken.code, 1);
+      assert.match(broken.err, /machine broken cannot be used: .*machines\/broken\/config\.json.*2:/);
+
+      // Key material never reaches the output, only the key's path.
+      const keyLines = fs.readFileSync(path.join(machineDir, 'id_rsa'), 'utf8').split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+      for (const r of [refused, deployed, status, rolled]) for (const l of keyLines) assert.ok(!r.out.includes(l) && !r.err.includes(l), 'a line of the private key was printed');
     } finally {
       if (saved === undefined) delete process.env.DFW_STATE_DIR;
       else process.env.DFW_STATE_DIR = saved;

@@ -62,7 +62,7 @@ export async function deployFilesFrom(sources: readonly string[], signal?: Abort
         try {
           await run('tar', ['-xzf', source, '-C', dir, '--no-same-owner'], { signal });
         } catch (e) {
-          throw new Error(`${source}: cannot unpack: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
+          throw new Error(`${source}: cannot unpack: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, { cause: e });
         }
         const dirs = await binaryFolders(dir);
         if (dirs.length === 0) throw new Error(`${source}: the archive holds no binaries`);

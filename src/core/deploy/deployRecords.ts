@@ -68,7 +68,7 @@ export class DeployRecords {
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
       return parsed as Record<string, DeployRecord>;
     } catch (e) {
-      throw new Error(`${this.file}: cannot read the deploy records (${(e as Error).message}); fix or remove the file`);
+      throw new Error(`${this.file}: cannot read the deploy records (${(e as Error).message}); fix or remove the file`, { cause: e });
     }
   }
 }

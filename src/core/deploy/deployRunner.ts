@@ -251,7 +251,7 @@ async function readManifest(s: SshSession, backupDir: string, sudo: boolean): Pr
   try {
     return JSON.parse(r.stdout) as DeployManifest;
   } catch (e) {
-    throw new Error(`${s.machine.name}: ${backupDir}/manifest.json cannot be read: ${(e as Error).message}`);
+    throw new Error(`${s.machine.name}: ${backupDir}/manifest.json cannot be read: ${(e as Error).message}`, { cause: e });
   }
 }
 

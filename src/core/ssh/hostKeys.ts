@@ -57,7 +57,7 @@ export class PinnedHostKeys {
     try {
       ({ stdout } = await run(this.tools.sshKeyscan, ['-T', String(timeoutSec), ...(port ? ['-p', String(port)] : []), '--', host], { timeout: (timeoutSec + 5) * 1000 }));
     } catch (e) {
-      throw new Error(`cannot read the host key of ${knownHostsName(host, port)}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
+      throw new Error(`cannot read the host key of ${knownHostsName(host, port)}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, { cause: e });
     }
     const lines = stdout.split('\n').filter((l) => l && !l.startsWith('#'));
     if (lines.length === 0) throw new Error(`${knownHostsName(host, port)} offered no host key (is sshd listening there?)`);
