@@ -59,6 +59,12 @@ function dockerMachineRsync(t: DeployTarget, files: readonly string[], dest: str
   return timed('rsync', ['-e', `ssh ${machineSshArgs(t).join(' ')}`, ...files, `${t.ssh.user}@127.0.0.1:${dest}/`]);
 }
 
+async function inSeries<T, R>(items: readonly T[], f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const x of items) out.push(await f(x));
+  return out;
+}
+
 export async function deployBench(runs = Number(process.env.BENCH_RUNS ?? 5)): Promise<void> {
   const missing = SOURCES.filter(([, p]) => !p).map(([n]) => n);
   if (missing.length) throw new Error(`deploy bench: ${missing.join(', ')} not found (Debian's docker.io, containerd and runc provide them)`);
@@ -102,7 +108,7 @@ export async function deployBench(runs = Number(process.env.BENCH_RUNS ?? 5)): P
     const [t1] = targets;
     const first = { ours: [] as number[], plain: [] as number[] };
     const again = { ours: [] as number[], plain: [] as number[] };
-    const parallel = { four: [] as number[], one: [] as number[] };
+    const parallel = { four: [] as number[], one: [] as number[], series: [] as number[] };
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? (['ours', 'plain'] as const) : (['plain', 'ours'] as const);
       for (const who of order) {
@@ -118,12 +124,13 @@ export async function deployBench(runs = Number(process.env.BENCH_RUNS ?? 5)): P
       }
       fs.rmSync(path.join(t1.root, 'state'), { recursive: true, force: true });
       // 4 machines at once against one machine, alternating.
-      for (const who of i % 2 === 0 ? (['four', 'one'] as const) : (['one', 'four'] as const)) {
-        const group = who === 'four' ? targets : [t1];
+      for (const who of i % 2 === 0 ? (['four', 'one', 'series'] as const) : (['series', 'one', 'four'] as const)) {
+        const group = who === 'one' ? [t1] : targets;
         const dests = new Map(group.map((t) => [t.name, oldDest(t)]));
         const t0 = process.hrtime.bigint();
         const set = deployFilesFrom([bundle]);
-        const results = await deployToMachines(group.map(machine), set, (m) => options(targets.find((t) => t.name === m.name)!, dests.get(m.name)!), ctx);
+        const optionsOf = (m: Machine) => options(targets.find((t) => t.name === m.name)!, dests.get(m.name)!);
+        const results = who === 'series' ? await inSeries(group.map(machine), (m) => deployToMachine(m, set, optionsOf(m), ctx)) : await deployToMachines(group.map(machine), set, optionsOf, ctx);
         parallel[who].push(seconds(t0));
         await (await set).dispose();
         const failed = results.filter((r) => !r.ok);
@@ -141,6 +148,7 @@ export async function deployBench(runs = Number(process.env.BENCH_RUNS ?? 5)): P
       row('docker-machine scp -d (rsync -e ssh)', again.plain, median(again.plain)),
       row('deploy runner, 4 machines in parallel', parallel.four, median(parallel.one)),
       row('deploy runner, 1 machine', parallel.one, median(parallel.one)),
+      row('deploy runner, 4 machines one after another', parallel.series, median(parallel.one)),
     ]);
   } finally {
     await Promise.allSettled(targets.map((t) => t.stop()));
