@@ -425,7 +425,7 @@ describe('deploy to SSH machines (real sshd, real dockerd on the target)', funct
   });
 });
 
-describe('machine status through a TLS daemon port (docker-machine\'s 2376), over SSH', function () {
+describe('machine status over SSH: a TLS daemon port, an ssh_config alias', function () {
   this.timeout(60_000);
   it('asks the daemon on its TLS port through the SSH connection with the client certificates; a wrong CA is refused', async function () {
     const rig = currentRig();
@@ -457,4 +457,21 @@ describe('machine status through a TLS daemon port (docker-machine\'s 2376), ove
       removeRigDir(dir);
     }
   });
+
+  it('an SSH host given as an ~/.ssh/config alias is resolved by OpenSSH (HostName, Port, User, key, known_hosts)', async function () {
+    const rig = currentRig();
+    const dir = makeRigDir('alias-status');
+    try {
+      // The rig's ssh wrapper reads an ssh_config where Host rig-ssh names 127.0.0.1, the port, the user and the key.
+      const machine: Machine = { name: 'rig-ssh', source: 'ssh', ssh: { host: 'rig-ssh', hostKeys: 'user' }, daemonHost: rig.docker.host, origin: 'test' };
+      const ctx = { pinnedHostKeys: new PinnedHostKeys(path.join(dir, 'known_hosts')), records: new DeployRecords(path.join(dir, 'deploys.json')), sshBinary: path.join(rig.ssh.clientBinDir, 'ssh') };
+      const s = await machineStatus(machine, ctx);
+      assert.strictEqual(s.reachable, true, s.error);
+      assert.strictEqual(s.daemon?.commit, (await rig.docker.client.version()).GitCommit);
+      assert.ok(!fs.existsSync(path.join(dir, 'known_hosts')), "the user's known_hosts is used, nothing is pinned");
+    } finally {
+      removeRigDir(dir);
+    }
+  });
 });
+
