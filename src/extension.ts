@@ -10,10 +10,10 @@ import { registerGitBuildCommands } from './commands/gitBuildCommands';
 import { registerRepositoryCommands } from './commands/repositoryCommands';
 import { PRODUCT } from './core/productInfo';
 import { createLog } from './log';
+import { MachinesLoader } from './machines/machinesLoader';
 import { BuildStatusBar } from './statusBar/buildStatusBar';
 import { BuildTaskProvider, TASK_TYPE } from './tasks/buildTaskProvider';
 import { BuildTargetsView } from './views/buildTargetsView';
-import { EmptyView } from './views/emptyView';
 import { RepositoryView } from './views/repositoryView';
 import { watchVendorBuilds } from './vendor/vendorBuildChanges';
 import { VendorCodeActions } from './vendor/vendorCodeActions';
@@ -35,6 +35,7 @@ export interface DockerForkApi {
   /** The live views and status bar, so tests in a real host can read what users see. */
   readonly ui: {
     readonly buildTargets: BuildTargetsView;
+    readonly machines: MachinesLoader;
     readonly repository: RepositoryView;
     readonly statusBar: vscode.StatusBarItem;
     readonly treeViews: Readonly<Record<string, vscode.TreeView<unknown>>>;
@@ -55,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
   const repositoryView = new RepositoryView(repos);
   const buildTargets = new BuildTargetsView(repos, builds);
   const statusBar = new BuildStatusBar(repos, builds);
-  const empty = new EmptyView();
+  const machines = new MachinesLoader({ log, builds, repos });
   const vendor = new VendorView(repos);
   const vendorDiagnostics = new VendorDiagnostics();
   // Tree views (not bare providers), so tests can see which ones VS Code shows.
@@ -63,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     'dockerFork.repository': vscode.window.createTreeView('dockerFork.repository', { treeDataProvider: repositoryView as vscode.TreeDataProvider<unknown> }),
     'dockerFork.buildTargets': vscode.window.createTreeView('dockerFork.buildTargets', { treeDataProvider: buildTargets as vscode.TreeDataProvider<unknown>, showCollapseAll: true }),
     'dockerFork.vendor': vendor.treeView as vscode.TreeView<unknown>,
-    'dockerFork.machines': vscode.window.createTreeView('dockerFork.machines', { treeDataProvider: empty }),
+    'dockerFork.machines': vscode.window.createTreeView('dockerFork.machines', { treeDataProvider: machines as vscode.TreeDataProvider<unknown>, canSelectMany: true }),
   };
   context.subscriptions.push(
     log,
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     repositoryView,
     buildTargets,
     statusBar,
+    machines,
     new BuildProblems(builds),
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
     ...Object.values(treeViews).filter((v) => v !== vendor.treeView),
@@ -87,12 +89,13 @@ export function activate(context: vscode.ExtensionContext): DockerForkApi {
     ...registerVendorCommands(repos, vendor, log),
     ...registerCloneCommands(log),
     ...registerRepositoryCommands(repos, repositoryView, log),
+    ...machines.registerCommands(),
   );
   context.subscriptions.push(builds.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dockerFork.building', builds.allRunning().length > 0)));
   const done = performance.now();
   const timings = { activationMs: done - activateCalledAt, sinceModuleLoadMs: done - moduleLoadedAt };
   log.info(`${PRODUCT.name} ${PRODUCT.version} activated in ${timings.activationMs.toFixed(1)} ms (${timings.sinceModuleLoadMs.toFixed(1)} ms since its bundle loaded)`);
-  return { ...timings, ui: { buildTargets, repository: repositoryView, statusBar: statusBar.item, treeViews, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
+  return { ...timings, ui: { buildTargets, machines, repository: repositoryView, statusBar: statusBar.item, treeViews, vendor, vendorDiagnostics: vendorDiagnostics.collection } };
 }
 
 export function deactivate(): void {

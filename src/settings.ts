@@ -13,6 +13,22 @@ export interface Settings {
    * is trusted, since they choose where deploys connect.
    */
   readonly machines: { readonly sshHosts: readonly unknown[] };
+  /**
+   * `dockerFork.deploy.*`: how deploys install and restart (what the CLI
+   * takes as --mode, --dest, --restart, --daemon-host, --remote-state-dir).
+   * Undefined: the core's defaults. Empty until the workspace is trusted.
+   */
+  readonly deploy: DeploySettings;
+}
+
+export interface DeploySettings {
+  readonly mode?: 'replace' | 'dropin';
+  /** Absolute path on the machine. */
+  readonly dest?: string;
+  readonly restartCommand?: string;
+  readonly daemonHost?: string;
+  /** Absolute path on the machine. */
+  readonly remoteStateDir?: string;
 }
 
 export const SETTINGS_SECTION = 'dockerFork';
@@ -23,9 +39,30 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const env = vscode.workspace.isTrusted ? c.get<Record<string, unknown>>('environment', {}) : {};
   const sshHosts = vscode.workspace.isTrusted ? c.get<unknown>('machines.sshHosts', []) : [];
   return {
+    deploy: vscode.workspace.isTrusted ? readDeploySettings(c) : {},
     repository: { searchDepth: Number.isInteger(depth) ? Math.min(3, Math.max(0, depth)) : 1 },
     environment: Object.fromEntries(Object.entries(env ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
     machines: { sshHosts: Array.isArray(sshHosts) ? sshHosts : [] },
+  };
+}
+
+/** Empty strings and values of the wrong kind count as unset; paths on the machine must be absolute. */
+function readDeploySettings(c: vscode.WorkspaceConfiguration): DeploySettings {
+  const text = (key: string) => {
+    const v = c.get<unknown>(`deploy.${key}`);
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  const absolute = (key: string) => {
+    const v = text(key);
+    return v?.startsWith('/') ? v : undefined;
+  };
+  const mode = text('mode');
+  return {
+    mode: mode === 'replace' || mode === 'dropin' ? mode : undefined,
+    dest: absolute('dest'),
+    restartCommand: text('restartCommand'),
+    daemonHost: text('daemonHost'),
+    remoteStateDir: absolute('remoteStateDir'),
   };
 }
 

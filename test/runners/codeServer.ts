@@ -61,7 +61,8 @@ export async function runInCodeServer(options: HostRunOptions): Promise<HostTest
       fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
       fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(NESTING_FOLDER_SETTINGS, null, 2));
     }
-    const env: NodeJS.ProcessEnv = { DFW_TEST_RESULT_FILE: resultFile };
+    // Pinned host keys and deploy records (core/stateDir) of this run only, never the user's.
+    const env: NodeJS.ProcessEnv = { DFW_TEST_RESULT_FILE: resultFile, DFW_STATE_DIR: path.join(root, 'state') };
     if (options.withEngine) {
       engine = await startEngineWithBaseImage(path.join(root, 'engine'), log);
       env.DOCKER_HOST = engine.host;

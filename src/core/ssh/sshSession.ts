@@ -11,7 +11,7 @@ import { lastLines, SshError } from './sshErrors';
 const SSH_FAILED = 255;
 
 /** Options a machine source may pass through to ssh: never host-key checking, control sockets or commands. */
-const PASSED_OPTIONS = new Set(['identitiesonly', 'pubkeyacceptedkeytypes', 'pubkeyacceptedalgorithms', 'hostkeyalgorithms', 'proxyjump', 'kexalgorithms', 'ciphers', 'macs', 'addkeystoagent']);
+export const PASSED_OPTIONS = new Set(['identitiesonly', 'pubkeyacceptedkeytypes', 'pubkeyacceptedalgorithms', 'hostkeyalgorithms', 'proxyjump', 'kexalgorithms', 'ciphers', 'macs', 'addkeystoagent']);
 
 export interface SshSessionOptions {
   /** Our known_hosts for machines whose keys are pinned on first use. */

@@ -71,4 +71,38 @@ describe('in Restricted Mode (workspace trust enforced, the workspace not truste
       sub.dispose();
     }
   });
+
+  it('refuses Deploy, Rollback, Restart Daemon and Use as Engine: they return without a task, a connection or a settings change', async () => {
+    const started: string[] = [];
+    const sub = vscode.tasks.onDidStartTask((e) => started.push(e.execution.task.name));
+    const envBefore = vscode.workspace.getConfiguration('dockerFork').inspect('environment')?.workspaceValue;
+    let asked = 0;
+    const confirmHostKey = async () => (asked++, true);
+    try {
+      const args = { machines: ['any-machine'], machine: 'any-machine', from: '/nonexistent', confirmed: true, confirmHostKey, confirmPlan: async () => (asked++, true) };
+      for (const command of ['deploy', 'rollback', 'restartDaemon', 'useAsEngine']) {
+        assert.strictEqual(await vscode.commands.executeCommand(`dockerFork.machine.${command}`, args), undefined, `dockerFork.machine.${command} refused`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepStrictEqual(started, [], 'no deploy or rollback task started');
+      assert.strictEqual(asked, 0, 'nothing connected far enough to ask about a host key or a plan');
+      assert.deepStrictEqual(vscode.workspace.getConfiguration('dockerFork').inspect('environment')?.workspaceValue, envBefore);
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('does not read SSH hosts from the untrusted workspace\'s settings (they choose where deploys connect)', async () => {
+    const c = vscode.workspace.getConfiguration('dockerFork');
+    const before = c.inspect('machines.sshHosts')?.workspaceValue;
+    await c.update('machines.sshHosts', ['someone@untrusted.example:22'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const list = await vscode.commands.executeCommand<{ machines: Array<{ name: string }> }>('dockerFork.machine.refresh');
+      assert.ok(!list.machines.some((m) => m.name === 'someone@untrusted.example:22'), list.machines.map((m) => m.name).join(', '));
+      const top = await (await api()).ui.machines.getChildren();
+      assert.ok(!top.some((n) => n.type === 'source' && n.source === 'ssh'), 'no SSH hosts group');
+    } finally {
+      await c.update('machines.sshHosts', before, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
