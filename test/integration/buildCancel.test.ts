@@ -147,7 +147,7 @@ describe('cancelling a container build at any moment, and what a crashed session
         if (e.type === 'log' && e.stream === 'stdout') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
       },
     });
-    assert.strictEqual(result.exitCode, 0);
+    assert.strictEqual(result.exitCode, 0, result.error);
     const texts = events.map((e) => (e.type === 'log' ? e.text : `<${e.type}>`));
     const tail = texts.findIndex((t) => t.includes('tail-end'));
     assert.ok(tail >= 0, 'the last line was lost');

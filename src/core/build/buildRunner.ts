@@ -64,9 +64,9 @@ export class BuildRunner {
     const untrack = trackRun(runId);
     try {
       checkArtifactPaths(recipe.repoRoot, recipe.id, recipe.artifacts);
-      const commit = await gitCommit(recipe.repoRoot);
-      const recipeEnv = { ...(commit && !recipe.env.DOCKER_GITCOMMIT ? { DOCKER_GITCOMMIT: commit } : {}), ...recipe.env };
-      const withEnv = { ...recipe, env: recipeEnv } as BuildRecipe;
+      // git is asked while the engine is looked up and pinged.
+      const commitAsked = gitCommit(recipe.repoRoot);
+      commitAsked.catch(() => undefined);
       const env = { ...options.engineEnv.env };
       let engine: { docker: Docker; endpoint: EngineEndpoint; remote: boolean } | undefined;
       if (recipe.executor === 'container') {
@@ -81,6 +81,9 @@ export class BuildRunner {
       } else {
         say(`Host: ${path.resolve(recipe.repoRoot, recipe.cwd)}`);
       }
+      const commit = await commitAsked;
+      const recipeEnv = { ...(commit && !recipe.env.DOCKER_GITCOMMIT ? { DOCKER_GITCOMMIT: commit } : {}), ...recipe.env };
+      const withEnv = { ...recipe, env: recipeEnv } as BuildRecipe;
       say(`Command: ${recipe.command.join(' ')}`);
       const executor = recipe.executor === 'container' ? this.executors.container : this.executors.host;
       const exitCode = await executor.execute(withEnv, { runId, emit, signal, env, engine, copySource: options.copySource, cacheOwner: options.cacheOwner });

@@ -42,9 +42,10 @@ export class ContainerExecutor implements Executor {
     const engine = ctx.engine;
     if (!engine) throw new Error('ContainerExecutor needs an engine');
     if (ctx.signal.aborted) return 130;
-    const [image, removed] = await Promise.all([
+    const [image, removed, apiVersion] = await Promise.all([
       ensureBuilderImage(recipe, engine.docker, ctx),
       removeLeftovers(engine.docker, recipe.repoRoot, new Date()).catch(() => [] as string[]),
+      engine.docker.version().then((v) => v.ApiVersion, () => '0'),
     ]);
     if (removed.length) system(ctx, `Removed what an earlier session of this repository left in the engine: ${removed.join(', ')}`);
     if (ctx.signal.aborted) return 130;
@@ -52,6 +53,12 @@ export class ContainerExecutor implements Executor {
     for (const c of caches) system(ctx, `Cache ${c.mount.path}: ${c.warm ? 'warm' : 'cold'} (${c.detail}; volume ${c.volume})`);
     if (ctx.signal.aborted) return 130;
     const copy = engine.remote || ctx.copySource === true;
+    // As `docker run --rm`: the engine removes the container once it has
+    // exited (one round trip less at the end of every build, and no container
+    // left should this process die). It needs a wait registered before the
+    // start (API 1.30: the engine answers the wait's headers once it waits).
+    // Copy mode still needs the exited container to copy the artifacts out of.
+    const autoRemove = !copy && apiAtLeast(apiVersion, '1.30');
     // Not aborted mid-request: the engine could create a container we never hear of.
     const container = await engine.docker.createContainer({
       Image: image,
@@ -66,16 +73,19 @@ export class ContainerExecutor implements Executor {
         Binds: copy ? [] : [`${recipe.repoRoot}:${recipe.sourcePath}`],
         Mounts: caches.map((c) => ({ Type: 'volume' as const, Source: c.volume, Target: c.mount.path })),
         Privileged: recipe.privileged,
+        AutoRemove: autoRemove,
       },
     });
+    const state = { removedByEngine: false };
     try {
-      return await this.runCreated(recipe, container, ctx, engine.docker, engine.remote, copy);
+      return await this.runCreated(recipe, container, ctx, engine.docker, engine.remote, copy, autoRemove, state);
     } finally {
-      await container.remove({ force: true, v: true }).catch(() => undefined);
+      // A container that never ran (or copy mode's) is ours to remove.
+      if (!state.removedByEngine) await container.remove({ force: true, v: true }).catch(() => undefined);
     }
   }
 
-  private async runCreated(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext, docker: Docker, remote: boolean, copy: boolean): Promise<number> {
+  private async runCreated(recipe: ContainerRecipe, container: Docker.Container, ctx: ExecutionContext, docker: Docker, remote: boolean, copy: boolean, autoRemove: boolean, state: { removedByEngine: boolean }): Promise<number> {
     const { signal } = ctx;
     if (signal.aborted) return 130;
     if (copy) {
@@ -97,6 +107,9 @@ export class ContainerExecutor implements Executor {
       stream.destroy();
       return 130;
     }
+    // Registered before the start, so an exit (and removal) that comes
+    // before the next round trip is never missed.
+    const removal = autoRemove ? (await registeredWait(docker, container.id, 'removed')).exited : undefined;
     await container.start();
     // As Ctrl-C on `docker run`: SIGINT to the build's process, SIGKILL after a short grace.
     let killTimer: NodeJS.Timeout | undefined;
@@ -107,10 +120,13 @@ export class ContainerExecutor implements Executor {
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     try {
-      const waited = await container.wait().catch((e: Error) => {
+      // With AutoRemove, wait for the removal itself (as `docker run --rm`
+      // does): when it answers, the container is gone.
+      const waited = await (removal ?? container.wait()).catch((e: Error) => {
         if (signal.aborted) return { StatusCode: 130 };
         throw new BuildSetupError(`Lost the build container: ${e.message}`);
       });
+      if (removal && !signal.aborted) state.removedByEngine = true;
       // The output's tail may still be in flight when wait() answers: let it arrive.
       const limitMs = signal.aborted ? TAIL_LIMIT_CANCELLED_MS : TAIL_LIMIT_MS;
       let limit: NodeJS.Timeout | undefined;
@@ -207,4 +223,40 @@ async function copyArtifactsOut(recipe: ContainerRecipe, container: Docker.Conta
       await fs.rm(staging, { recursive: true, force: true });
     }
   }
+}
+
+function apiAtLeast(version: string, wanted: string): boolean {
+  const [a, b] = version.split('.').map(Number);
+  const [x, y] = wanted.split('.').map(Number);
+  return a > x || (a === x && b >= y);
+}
+
+/**
+ * POST /wait?condition=…, resolved once the engine has registered the wait
+ * (it sends the response headers then), with the exit status to come.
+ */
+function registeredWait(docker: Docker, id: string, condition: 'removed' | 'next-exit'): Promise<{ exited: Promise<{ StatusCode: number }> }> {
+  return new Promise((registered, reject) => {
+    const dial = { path: `/containers/${id}/wait?`, method: 'POST', isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' }, options: { condition } };
+    (docker.modem as unknown as { dial(o: object, cb: (err: Error | null, stream: Readable) => void): void }).dial(dial, (err, stream) => {
+      if (err) return reject(err);
+      // An object, not the promise itself: resolving with a promise would wait for it.
+      const exited = new Promise<{ StatusCode: number }>((resolve, failed) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', failed);
+        stream.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { StatusCode: number; Error?: { Message?: string } };
+            if (body.Error?.Message) failed(new Error(body.Error.Message));
+            else resolve(body);
+          } catch (e) {
+            failed(e as Error);
+          }
+        });
+      });
+      exited.catch(() => undefined);
+      registered({ exited });
+    });
+  });
 }

@@ -60,7 +60,7 @@ export class OutputWindow {
   private held: boolean;
 
   constructor(private readonly consumer: WindowedConsumer, options: OutputWindowOptions = {}) {
-    // 64 KiB ten times a second: over 6,000 lines a second, more than anyone
+    // 64 KiB four times a second: over 2,000 lines a second, more than anyone
     // reads, and a terminal's whole default scrollback (1,000 lines) of
     // tail. Measured on a 2-core machine: a workbench drawing a 50 MiB flood
     // as fast as it could took 2.5 CPU seconds from the build it showed.
