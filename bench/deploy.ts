@@ -142,7 +142,7 @@ export async function deployBench(runs = Number(process.env.BENCH_RUNS ?? 5)): P
     const row = (name: string, xs: number[], base: number) => [name, median(xs).toFixed(2), Math.min(...xs).toFixed(2), Math.max(...xs).toFixed(2), (median(xs) / base).toFixed(2)];
     process.stdout.write(`\nDeploying ${files.length} binaries, ${(bytes / 1024 / 1024).toFixed(1)} MiB, to sshd on loopback, ${runs} runs each, alternating\n\n`);
     printTable(['deploy', 'median s', 'min s', 'max s', 'ratio'], [
-      row('deploy runner, first deploy (hash here, upload, checksum there, backup, rename, verify)', first.ours, median(first.plain)),
+      row('deploy runner, first deploy (hash here, look there, upload, size check, backup, rename, verify)', first.ours, median(first.plain)),
       row('docker-machine scp (scp -3 with its options)', first.plain, median(first.plain)),
       row('deploy runner, unchanged binaries (sha256 there, daemon asked, nothing sent)', again.ours, median(again.plain)),
       row('docker-machine scp -d (rsync -e ssh)', again.plain, median(again.plain)),
