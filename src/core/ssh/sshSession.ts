@@ -10,6 +10,23 @@ import { lastLines, SshError } from './sshErrors';
 /** ssh's own failures exit 255; anything else is the remote command's status. */
 const SSH_FAILED = 255;
 
+/**
+ * ssh(1) options that reach a machine: port, user, key and how its host key
+ * is checked. Every ssh we run for a machine (sessions, terminals) takes these.
+ */
+export function endpointArgs(machine: Machine, pinnedKnownHostsFile: string): string[] {
+  const { ssh } = machine;
+  const args: string[] = [];
+  if (ssh.port) args.push('-p', String(ssh.port));
+  if (ssh.user) args.push('-l', ssh.user);
+  if (ssh.identityFile) args.push('-i', ssh.identityFile, '-o', 'IdentitiesOnly=yes');
+  if (ssh.hostKeys === 'pinned') {
+    args.push('-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${pinnedKnownHostsFile}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no');
+  }
+  for (const [k, v] of Object.entries(ssh.options ?? {})) if (PASSED_OPTIONS.has(k.toLowerCase())) args.push('-o', `${k}=${v}`);
+  return args;
+}
+
 /** Options a machine source may pass through to ssh: never host-key checking, control sockets or commands. */
 export const PASSED_OPTIONS = new Set(['identitiesonly', 'pubkeyacceptedkeytypes', 'pubkeyacceptedalgorithms', 'hostkeyalgorithms', 'proxyjump', 'kexalgorithms', 'ciphers', 'macs', 'addkeystoagent']);
 
@@ -84,14 +101,7 @@ export class SshSession {
     }
     if (ssh.hostKeys === 'pinned') await ensurePinned(machine, options);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dfw-ssh-'));
-    const args = ['-o', `ControlPath=${path.join(dir, 'c')}`, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${options.connectTimeoutSec ?? 15}`, '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
-    if (ssh.port) args.push('-p', String(ssh.port));
-    if (ssh.user) args.push('-l', ssh.user);
-    if (ssh.identityFile) args.push('-i', ssh.identityFile, '-o', 'IdentitiesOnly=yes');
-    if (ssh.hostKeys === 'pinned') {
-      args.push('-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${options.pinnedHostKeys.file}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no');
-    }
-    for (const [k, v] of Object.entries(ssh.options ?? {})) if (PASSED_OPTIONS.has(k.toLowerCase())) args.push('-o', `${k}=${v}`);
+    const args = ['-o', `ControlPath=${path.join(dir, 'c')}`, '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${options.connectTimeoutSec ?? 15}`, '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', ...endpointArgs(machine, options.pinnedHostKeys.file)];
     const session = new SshSession(machine, dir, args, ssh.host, options);
     options.log?.(`ssh: connecting to ${describeEndpoint(machine)}`);
     try {
