@@ -8,21 +8,12 @@ import type { GitActionResult } from '../../src/core/git';
 import type { GitTaskOutcome } from '../../src/tasks/gitTaskTerminal';
 import type { RepositoryNode, RepositoryViewNode } from '../../src/views/repositoryView';
 import { generateHistory, git, writeFiles } from '../services/gitHistory';
-import { api, until, workspaceRoot } from './helpers';
+import { api, exitCodeOfTask, until, workspaceRoot } from './helpers';
 
 const clone = (answers: CloneAnswers) => vscode.commands.executeCommand<CloneCommandResult | undefined>('dockerFork.repository.clone', answers);
 const action = (id: string, args: RepositoryActionArgs) => vscode.commands.executeCommand<GitTaskOutcome<GitActionResult> | undefined>(`dockerFork.repository.${id}`, { repository: 'moby-fork', ...args });
 
 /** The exit code VS Code records for the task terminal named `name`, once it ends. */
-function exitCodeOfTask(name: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution.task.name !== name) return;
-      sub.dispose();
-      resolve(e.exitCode);
-    });
-  });
-}
 
 async function repositoryNode(): Promise<RepositoryNode> {
   const view = (await api()).ui.repository;

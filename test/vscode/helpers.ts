@@ -57,3 +57,23 @@ export async function snapshotBuildTargets(): Promise<SessionSnapshot> {
     targets: (await targetNodes()).map((n) => ({ id: n.recipe.id, result: n.last?.result, startedAt: n.last?.startedAt, artifacts: (n.last?.artifacts ?? []).map((a) => a.relativePath) })),
   };
 }
+
+/**
+ * The exit code of the next run of the task named `name` that starts from
+ * now on: a run that started before (a previous test's, ending late) is not
+ * taken for it.
+ */
+export function exitCodeOfTask(name: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const started = new Set<vscode.TaskExecution>();
+    const onStart = vscode.tasks.onDidStartTask((e) => {
+      if (e.execution.task.name === name) started.add(e.execution);
+    });
+    const onEnd = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (!started.has(e.execution)) return;
+      onStart.dispose();
+      onEnd.dispose();
+      resolve(e.exitCode);
+    });
+  });
+}

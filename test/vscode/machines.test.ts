@@ -17,7 +17,7 @@ import { DeployTarget, startDeployTarget } from '../services/deployTarget';
 import { findBinary } from '../services/preflight';
 import { makeRigDir, removeRigDir } from '../services/tempRoot';
 import { v3Config } from '../unit/machineStoreFixtures';
-import { api, until, workspaceRoot } from './helpers';
+import { api, exitCodeOfTask, until, workspaceRoot } from './helpers';
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 /** The sha256 of the program a pid runs (what really runs, not what the file says now). */
@@ -59,15 +59,6 @@ async function expand(source: string, name: string): Promise<string[]> {
   });
 }
 
-function exitCodeOfTask(name: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution.task.name !== name) return;
-      sub.dispose();
-      resolve(e.exitCode);
-    });
-  });
-}
 
 /**
  * The Machines view and its commands against a real target: an OpenSSH sshd
@@ -188,7 +179,7 @@ describe('Machines view and deploy commands (real sshd and dockerd on the target
     const pinned = path.join(process.env.DFW_STATE_DIR!, 'known_hosts');
     fs.rmSync(pinned, { force: true });
     const r = await deployed(`bundle-${Date.now()}`);
-    assert.strictEqual(await ended, 0, 'the task terminal closed with exit code 0');
+    assert.strictEqual(await ended, 0, `the task terminal closed with exit code 0: ${r.results.map((x) => x.error).join('; ')}`);
     const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', '-'], { input: `x ${target.ssh.hostPublicKey}\n` }).toString().split(' ')[1];
     assert.deepStrictEqual(seenKeys, [`${MACHINE} ${fingerprint}`], 'asked once, with the fingerprint of the target\'s host key');
     assert.match(fs.readFileSync(pinned, 'utf8'), new RegExp(target.ssh.hostPublicKey.split(' ')[1].replace(/[+/]/g, '\\$&')), 'the key is pinned in DFW_STATE_DIR/known_hosts');
