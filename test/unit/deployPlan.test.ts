@@ -103,6 +103,29 @@ describe('what to deploy: bundles of each era and docker-ce static archives', fu
     assert.strictEqual(set.files.find((f) => f.name === 'dockerd')!.source, fs.realpathSync(path.join(d, 'dockerd-17.06.2-ce')));
   });
 
+  it('moby 20.10: dockerd-dev and its link, the dev image\'s copies beside them (containerd, runc, docker-init, docker-proxy, rootless scripts), .sha256/.md5 skipped', async function () {
+    // As hack/make/.binary (ln -sf "$BINARY_FULLNAME" …; hash_files) and binary-daemon's copy_binaries at v20.10.24.
+    const d = path.join(dir, 'bundles', 'binary-daemon');
+    exe(path.join(d, 'dockerd-dev'));
+    fs.symlinkSync('dockerd-dev', path.join(d, 'dockerd'));
+    for (const f of ['dockerd-dev.sha256', 'dockerd-dev.md5']) fs.writeFileSync(path.join(d, f), 'x');
+    for (const n of ['containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'ctr', 'runc', 'docker-init', 'docker-proxy', 'rootlesskit', 'dockerd-rootless.sh']) exe(path.join(d, n));
+    const set = await deployFilesFrom([path.join(dir, 'bundles')]);
+    const names = set.files.map((f) => f.name);
+    assert.ok(names.includes('dockerd') && !names.includes('dockerd-dev'), names.join());
+    assert.ok(['containerd', 'runc', 'docker-init', 'docker-proxy', 'ctr'].every((n) => names.includes(n)), names.join());
+    assert.ok(!names.some((n) => /\.(sha256|md5)$/.test(n)));
+  });
+
+  it('moby 23.0 and later: bundles/binary-daemon/dockerd with no link, and docker-proxy in its own bundles/binary-proxy', async function () {
+    // hack/make/binary-proxy (BINARY_NAME='docker-proxy') is a bundle of its own from v23.0.0.
+    exe(path.join(dir, 'bundles', 'binary-daemon', 'dockerd'));
+    exe(path.join(dir, 'bundles', 'binary-daemon', 'docker-init'));
+    exe(path.join(dir, 'bundles', 'binary-proxy', 'docker-proxy'));
+    const set = await deployFilesFrom([path.join(dir, 'bundles')]);
+    assert.deepStrictEqual(set.files.map((f) => f.name), ['docker-init', 'docker-proxy', 'dockerd']);
+  });
+
   it("docker-ce's static .tgz: docker/{docker,dockerd,containerd,runc,…} as they are named", async function () {
     const stage = path.join(dir, 'stage', 'docker');
     for (const n of ['docker', 'dockerd', 'containerd', 'containerd-shim-runc-v2', 'ctr', 'runc', 'docker-init', 'docker-proxy']) exe(path.join(stage, n));
