@@ -4,6 +4,7 @@ import { deployFilesFrom } from '../core/deploy/deployFiles';
 import type { DeployMode, DeployOptions, DeployPlan } from '../core/deploy/deployPlan';
 import { DeployResult, deployToMachines, rollbackMachine } from '../core/deploy/deployRunner';
 import { machineStatus } from '../core/deploy/machineStatus';
+import { planLines } from '../core/deploy/planText';
 import { detectRepository } from '../core/repo/detect';
 import { parseArgs, printCommandHelp } from './args';
 import { CliIo, UsageError } from './io';
@@ -29,11 +30,7 @@ const CONNECT_OPTIONS = { ...MACHINE_LOOKUP_OPTIONS, json: 'boolean', 'accept-ne
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 function printPlan(io: CliIo, plan: DeployPlan): void {
-  io.out(`${plan.machine}: plan ${plan.id} (${plan.mode}${plan.sudo ? ', with sudo' : ''}):\n`);
-  for (const f of plan.files) io.out(`  ${f.source} → ${f.remotePath}  ${mib(f.size)}  sha256:${f.sha256.slice(0, 12)}${f.unchanged ? '  (already there)' : ''}\n`);
-  if (plan.dropIn) io.out(`  drop-in ${plan.dropIn.path}${plan.dropIn.existed ? ' (replaces ours)' : ''}:\n${plan.dropIn.content.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`);
-  io.out(`  restart: ${plan.restart.description}; verify at ${plan.daemonHost}${plan.expectCommit ? ` that it reports commit ${plan.expectCommit}` : ' that it answers (the dockerd deployed names no commit)'}\n`);
-  io.out(`  backup of what is replaced: ${plan.backupDir}\n`);
+  io.out(planLines(plan).join('\n') + '\n');
 }
 
 function deployOptions(flags: Map<string, string | true>): DeployOptions {

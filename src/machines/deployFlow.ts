@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { deployFilesFrom, deployFilesFromArtifacts, DeployFileSet } from '../core/deploy/deployFiles';
 import type { DeployOptions, DeployPlan } from '../core/deploy/deployPlan';
+import { planLines } from '../core/deploy/planText';
 import { DeployResult, deployToMachine, DeployStep } from '../core/deploy/deployRunner';
 import type { Machine } from '../core/machines';
 import type { ConfirmHostKey } from '../core/ssh/hostKeys';
@@ -48,12 +49,7 @@ export interface DeployCommandResult {
 const mib = (n: number) => formatSize(n);
 
 export function planText(plan: DeployPlan): string {
-  const lines = [`${BOLD}${plan.machine}${RESET}: plan ${plan.id} (${plan.mode}${plan.sudo ? ', with sudo' : ''})`];
-  for (const f of plan.files) lines.push(`  ${f.source} → ${f.remotePath}  ${mib(f.size)}  sha256:${f.sha256.slice(0, 12)}${f.unchanged ? `  ${DIM}(already there)${RESET}` : ''}`);
-  if (plan.dropIn) lines.push(`  drop-in ${plan.dropIn.path}${plan.dropIn.existed ? ' (replaces ours)' : ''}:`, ...plan.dropIn.content.trimEnd().split('\n').map((l) => `    ${DIM}${l}${RESET}`));
-  lines.push(`  restart: ${plan.restart.description}; verify at ${plan.daemonHost}${plan.expectCommit ? ` that it reports commit ${plan.expectCommit}` : ' that it answers (the dockerd deployed names no commit)'}`);
-  lines.push(`  backup of what is replaced: ${plan.backupDir}`);
-  return lines.join('\n');
+  return planLines(plan, { strong: (t) => `${BOLD}${t}${RESET}`, faint: (t) => `${DIM}${t}${RESET}` }).join('\n');
 }
 
 /** One line per machine for the confirmation modal. */

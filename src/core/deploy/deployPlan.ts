@@ -118,9 +118,14 @@ export function deployId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random}`;
 }
 
+/** A destination without its trailing slashes (`/` stays `/`). */
+export function normalizeDest(dest: string): string {
+  return dest.replace(/(.)\/+$/, '$1');
+}
+
 /** Where the binaries go, before the machine's files are looked at. */
 export function chooseDest(options: DeployOptions, basics: HostBasics): string {
-  if (options.dest) return options.dest.replace(/(.)\/+$/, '$1');
+  if (options.dest) return normalizeDest(options.dest);
   if ((options.mode ?? 'replace') === 'dropin') return DEFAULTS.dropInDest;
   const exec = effectiveExecStart(basics.unitFiles);
   const running = exec ? splitExecStart(exec).binary : basics.dockerdOnPath;
@@ -382,6 +387,11 @@ export function restoreCommand(manifest: DeployManifest, backupDir: string, sudo
 
 export function removeBackupCommand(backupDir: string, sudo: boolean): string {
   return remoteShCommand(shellScript([['rm', '-rf', '--', backupDir]]), sudo);
+}
+
+/** The backup ids kept in the state folder (parseHostFiles reads the answer). */
+export function backupsProbeCommand(stateDir: string): string {
+  return remoteShCommand(shellScript([{ raw: `echo "@@backups"; ls -1 ${shellQuote(`${stateDir}/backups`)} 2>/dev/null || true` }]));
 }
 
 export function readManifestCommand(backupDir: string, sudo: boolean): string {

@@ -18,7 +18,9 @@ import {
   DeployPlan,
   deployId,
   filesProbeCommand,
+  backupsProbeCommand,
   fullProbeCommand,
+  normalizeDest,
   HostBasics,
   installCommand,
   manifestOf,
@@ -148,7 +150,7 @@ export async function deployToMachine(machine: Machine, files: DeployFileSet | P
       let basics: HostBasics;
       let filesOut: string;
       if (options.dest) {
-        const out = parseProbe((await s.run(fullProbeCommand(unit, chooseDest(options, {} as HostBasics), fileSet.files, dropInDir, stateDir), 'probe')).stdout);
+        const out = parseProbe((await s.run(fullProbeCommand(unit, normalizeDest(options.dest), fileSet.files, dropInDir, stateDir), 'probe')).stdout);
         basics = basicsFrom(s, out);
         filesOut = ['installed', 'dropins', 'backups'].map((k) => `@@${k}\n${out.get(k) ?? ''}`).join('\n');
       } else {
@@ -285,7 +287,7 @@ export async function rollbackMachine(machine: Machine, ctx: DeployContext, remo
     const s = session;
     const basics = await step(ctx, machine.name, 'probe', () => probeBasics(s, record?.unit ?? DEFAULTS.unit));
     const sudo = basics.uid !== 0;
-    const backups = parseHostFiles((await s.run(filesProbeCommand('/', [], '/nonexistent', stateDirOnHost), 'probe')).stdout, []).backups;
+    const backups = parseHostFiles((await s.run(backupsProbeCommand(stateDirOnHost), 'probe')).stdout, []).backups;
     const id = backups.at(-1);
     if (!id) throw new Error(`${machine.name}: no backup in ${stateDirOnHost}/backups to roll back to${record ? '' : ' (and no deploy to it is remembered here)'}`);
     const backupDir = `${stateDirOnHost}/backups/${id}`;

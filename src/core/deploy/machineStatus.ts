@@ -3,7 +3,7 @@ import type { ConfirmHostKey, PinnedHostKeys } from '../ssh/hostKeys';
 import { SshSession } from '../ssh/sshSession';
 import { DaemonProbe } from './daemonProbe';
 import { sameCommit } from './deployFiles';
-import { DaemonVersion, DEFAULTS, filesProbeCommand, parseHostFiles } from './deployPlan';
+import { backupsProbeCommand, DaemonVersion, DEFAULTS, parseHostFiles } from './deployPlan';
 import type { DeployRecord, DeployRecords } from './deployRecords';
 
 export interface MachineStatus {
@@ -39,7 +39,7 @@ export async function machineStatus(
   try {
     const stateDir = lastDeploy?.remoteStateDir ?? DEFAULTS.remoteStateDir;
     const [files, daemon] = await Promise.all([
-      session.exec(filesProbeCommand('/', [], '/nonexistent', stateDir), 'status'),
+      session.exec(backupsProbeCommand(stateDir), 'status'),
       new DaemonProbe(session, daemonHost, machine.engine?.tls).version(5000).then(
         (v) => ({ v }),
         (e: Error) => ({ e: e.message }),

@@ -1,5 +1,5 @@
 import { spawn } from 'child_process';
-import { createReadStream, promises as fs } from 'fs';
+import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
@@ -134,17 +134,6 @@ export class SshSession {
     const r = await this.exec(command, step, options);
     if (r.code !== 0) throw new RemoteCommandError(this.machine.name, step, r);
     return r;
-  }
-
-  /**
-   * Streams a local file into a remote command's stdin (the command writes it
-   * somewhere: `cat > TMP`), reporting bytes sent.
-   */
-  async upload(localFile: string, command: string, step: string, onBytes: (sent: number) => void, signal?: AbortSignal): Promise<void> {
-    const input = createReadStream(localFile, { highWaterMark: 256 * 1024 });
-    let sent = 0;
-    input.on('data', (chunk) => onBytes((sent += chunk.length)));
-    await this.run(command, step, { input, signal });
   }
 
   /**
